@@ -1,0 +1,20 @@
+//! The spec engine: everything `scalexpert` knows about its vendored OpenAPI documents.
+//!
+//! One small library, three callers: `build.rs` (load, check that the UATC and production files
+//! agree, normalise before progenitor), `xtask` (drift check, changelog, adding a version) and the
+//! tests. Keeping it in one place means the build and the drift check can never disagree about
+//! what counts as structure and what counts as prose.
+//!
+//! Documents are handled as [`serde_json::Value`] trees: every rule and every comparison works on
+//! plain JSON pointers, which is also how findings are reported.
+
+pub mod diff;
+pub mod document;
+pub mod environments;
+pub mod normalise;
+pub mod prose;
+pub mod walk;
+
+pub use diff::{structural_diff, Difference, DifferenceKind};
+pub use document::{load_file, parse_str, LoadError, SpecDocument};
+pub use environments::{check_environment_pair, EnvironmentMismatch, EnvironmentUrls};

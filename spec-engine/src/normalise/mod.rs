@@ -1,0 +1,82 @@
+//! Normalisation: named rewrites applied to a spec before progenitor sees it.
+//!
+//! Our specs stay exactly as Scalexpert's (same structure); a few of their shapes make
+//! progenitor 0.15 panic or generate a client that fails on real traffic. Each rule below
+//! rewrites one such shape, says why in its doc comment, and has its own tests. The rules run
+//! in [`RULES`] order; each returns the JSON pointers it touched so the build can report them.
+//!
+//! Generated code is never edited by hand: if the generator cannot take a shape, the fix is a
+//! rule here.
+
+use serde_json::Value;
+
+pub mod error_responses_left_to_facade;
+pub mod float_amounts_as_double;
+pub mod no_content_has_no_body;
+pub mod open_response_enums;
+pub mod schemaless_json_is_any_value;
+
+/// A named rewrite of a spec document.
+pub struct Rule {
+    /// Stable name, used in build output and documentation.
+    pub name: &'static str,
+    /// Applies the rule in place; returns the pointers it changed.
+    pub apply: fn(&mut Value) -> Vec<String>,
+}
+
+/// Every rule, in the order they run.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "error_responses_left_to_facade",
+        apply: error_responses_left_to_facade::apply,
+    },
+    Rule {
+        name: "no_content_has_no_body",
+        apply: no_content_has_no_body::apply,
+    },
+    Rule {
+        name: "schemaless_json_is_any_value",
+        apply: schemaless_json_is_any_value::apply,
+    },
+    Rule {
+        name: "float_amounts_as_double",
+        apply: float_amounts_as_double::apply,
+    },
+    Rule {
+        name: "open_response_enums",
+        apply: open_response_enums::apply,
+    },
+];
+
+/// What one rule changed.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub rule: &'static str,
+    pub pointers: Vec<String>,
+}
+
+/// Applies every rule in order and reports what each changed.
+pub fn normalise(doc: &mut Value) -> Vec<Applied> {
+    RULES
+        .iter()
+        .map(|rule| Applied {
+            rule: rule.name,
+            pointers: (rule.apply)(doc),
+        })
+        .collect()
+}
+
+/// Every `(pointer, media-type object)` under request bodies and responses of every operation.
+pub(crate) fn for_each_operation_mut(doc: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        for method in crate::walk::METHODS {
+            if let Some(operation) = item.get_mut(*method) {
+                let pointer = crate::walk::child(&crate::walk::child("/paths", path), method);
+                f(&pointer, operation);
+            }
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! The client users build once and share: environment, credentials, pool, token cache.
+
+use crate::auth::{Credentials, TokenCache};
+use crate::environment::{Environment, SpecUrls};
+use crate::transport::Inner;
+use crate::{ApiVersion, Error, Result, RetryPolicy};
+use reqwest::header::HeaderValue;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The default OAuth2 scope.
+pub const DEFAULT_SCOPE: &str = "e-financing:rw";
+
+/// A Scalexpert client: one connection pool and one token cache for every enabled API version
+/// and every merchant view. Cloning is cheap and shares both.
+///
+/// ```no_run
+/// # async fn run() -> scalexpert::Result<()> {
+/// use scalexpert::{Client, Credentials, Environment};
+///
+/// let client = Client::builder()
+///     .environment(Environment::Uatc)
+///     .credentials(Credentials::new("client-id", "client-secret"))
+///     .build()?;
+/// let solutions = client
+///     .e_financing_v1_6_6()
+///     .get_eligible_product_services()
+///     .buyer_billing_country("FR")
+///     .financed_amount(1500.0)
+///     .send()
+///     .await?;
+/// println!("{} solutions", solutions.solutions.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    merchant: Option<HeaderValue>,
+    timeout: Option<Duration>,
+}
+
+/// What every view of a client shares.
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) environment: Environment,
+    pub(crate) auth: TokenCache,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Duration,
+    pub(crate) log_payloads: bool,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("environment", &self.environment)
+            .field("auth", &self.auth)
+            .field("retry", &self.retry)
+            .field("request_timeout", &self.request_timeout)
+            .field("log_payloads", &self.log_payloads)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("merchant", &self.merchant)
+            .field("timeout", &self.timeout)
+            .field("shared", &self.shared)
+            .finish()
+    }
+}
+
+/// A generated client of one API version (implemented for each by `build.rs`).
+pub trait GeneratedClient: Sized {
+    /// Which API and version it was generated from.
+    const API: ApiVersion;
+    /// URLs the version's UATC spec file declares.
+    const UATC_URLS: SpecUrls;
+    /// URLs the version's production spec file declares.
+    const PRODUCTION_URLS: SpecUrls;
+    #[doc(hidden)]
+    fn assemble(baseurl: &str, http: reqwest::Client, inner: Inner) -> Self;
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `SCALEXPERT_CLIENT_ID`,
+    /// `SCALEXPERT_CLIENT_SECRET`, and `SCALEXPERT_ENVIRONMENT` (production, uatc, uat) or
+    /// `SCALEXPERT_BASE_URL` (not both). Without either, UATC.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The generated client of one API version, sharing this client's pool, token and merchant.
+    pub fn api<C: GeneratedClient>(&self) -> C {
+        let base = self
+            .shared
+            .environment
+            .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS);
+        let inner = Inner {
+            shared: Arc::clone(&self.shared),
+            merchant: self.merchant.clone(),
+            timeout: self.timeout,
+            api: C::API,
+        };
+        C::assemble(&base, self.shared.http.clone(), inner)
+    }
+
+    /// A view of this client acting for one merchant: every call it makes carries
+    /// `X-BAAS-CLIENT-REF-FOR-PROXI-ID: <merchant>`. For PSPs; cheap (shares pool and token).
+    ///
+    /// Fails when `merchant` cannot be an HTTP header value (control characters, non-ASCII,
+    /// empty).
+    ///
+    /// ```
+    /// # fn main() -> scalexpert::Result<()> {
+    /// let psp = scalexpert::Client::builder()
+    ///     .environment(scalexpert::Environment::Uatc)
+    ///     .credentials(scalexpert::Credentials::new("psp-id", "psp-secret"))
+    ///     .build()?;
+    /// let shop = psp.for_merchant("MERCHANT-0042")?;
+    /// assert_eq!(shop.merchant(), Some("MERCHANT-0042"));
+    /// assert!(psp.for_merchant("bad\nvalue").is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn for_merchant(&self, merchant: &str) -> Result<Client> {
+        Ok(Client {
+            merchant: Some(merchant_header(merchant)?),
+            ..self.clone()
+        })
+    }
+
+    /// The merchant this view acts for, if any.
+    pub fn merchant(&self) -> Option<&str> {
+        self.merchant.as_ref().and_then(|m| m.to_str().ok())
+    }
+
+    /// A view of this client whose calls use another per-request timeout.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        Client {
+            timeout: Some(timeout),
+            ..self.clone()
+        }
+    }
+
+    /// The environment this client talks to.
+    pub fn environment(&self) -> &Environment {
+        &self.shared.environment
+    }
+}
+
+fn merchant_header(merchant: &str) -> Result<HeaderValue> {
+    let invalid = || {
+        Error::InvalidRequest(format!(
+            "merchant reference {merchant:?} is not a valid header value (printable ASCII, not empty)"
+        ))
+    };
+    if merchant.trim().is_empty() || !merchant.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(invalid());
+    }
+    HeaderValue::from_str(merchant).map_err(|_| invalid())
+}
+
+/// Configures a [`Client`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    environment: Option<Environment>,
+    credentials: Option<Credentials>,
+    scopes: Vec<String>,
+    merchant: Option<String>,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    token_margin: Option<Duration>,
+    log_payloads: bool,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("credentials", &self.credentials)
+            .field("scopes", &self.scopes)
+            .field("merchant", &self.merchant)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Reads `SCALEXPERT_CLIENT_ID`, `SCALEXPERT_CLIENT_SECRET`, `SCALEXPERT_ENVIRONMENT` and
+    /// `SCALEXPERT_BASE_URL`; other settings can still be changed before `build`.
+    pub fn from_env() -> Result<ClientBuilder> {
+        Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
+        let mut builder = ClientBuilder::default();
+        builder.environment = match (var("SCALEXPERT_ENVIRONMENT"), var("SCALEXPERT_BASE_URL")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Configuration(
+                    "SCALEXPERT_ENVIRONMENT and SCALEXPERT_BASE_URL are both set; set one".into(),
+                ))
+            }
+            (Some(name), None) => Some(Environment::from_name(&name)?),
+            (None, Some(url)) => Some(Environment::custom(url)?),
+            (None, None) => None,
+        };
+        match (var("SCALEXPERT_CLIENT_ID"), var("SCALEXPERT_CLIENT_SECRET")) {
+            (Some(id), Some(secret)) => builder.credentials = Some(Credentials::new(id, secret)),
+            (None, None) => {}
+            (id, _) => {
+                let missing = if id.is_none() {
+                    "SCALEXPERT_CLIENT_ID"
+                } else {
+                    "SCALEXPERT_CLIENT_SECRET"
+                };
+                return Err(Error::Configuration(format!("{missing} is not set")));
+            }
+        }
+        Ok(builder)
+    }
+
+    /// Which gateway to call (default: UATC).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// The client id and secret (required).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Adds an OAuth2 scope; the default is `e-financing:rw` alone.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Makes every call of the client carry this merchant reference (PSP mode); see
+    /// [`Client::for_merchant`] for per-merchant views of one client.
+    pub fn merchant(mut self, merchant: impl Into<String>) -> Self {
+        self.merchant = Some(merchant.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one attempt of a call, from sending to the end of the body
+    /// (default 30 s). [`Client::with_timeout`] overrides it for one view.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// When to retry (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// How long before its expiry a token is replaced (default 60 s).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_margin = Some(margin);
+        self
+    }
+
+    /// Logs request and error bodies at TRACE level. Off by default: bodies hold the buyer's
+    /// personal data.
+    pub fn log_payloads(mut self, on: bool) -> Self {
+        self.log_payloads = on;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its own timeouts, proxy, TLS settings) instead of building one.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client; fails on missing credentials or an invalid merchant reference.
+    pub fn build(self) -> Result<Client> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Configuration("credentials are required (client id and secret)".into())
+        })?;
+        if credentials.client_id().is_empty() {
+            return Err(Error::Configuration("the client id is empty".into()));
+        }
+        let environment = self.environment.unwrap_or(Environment::Uatc);
+        let scopes = if self.scopes.is_empty() {
+            vec![DEFAULT_SCOPE.to_string()]
+        } else {
+            self.scopes
+        };
+        let merchant = self.merchant.as_deref().map(merchant_header).transpose()?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(5)))
+                .build()
+                .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let auth = TokenCache::new(
+            credentials,
+            environment.token_url(),
+            &scopes,
+            self.token_margin.unwrap_or(Duration::from_secs(60)),
+        );
+        let shared = Shared {
+            http,
+            environment,
+            auth,
+            retry: self.retry.unwrap_or_default(),
+            request_timeout: self.request_timeout.unwrap_or(Duration::from_secs(30)),
+            log_payloads: self.log_payloads,
+        };
+        Ok(Client {
+            shared: Arc::new(shared),
+            merchant,
+            timeout: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn environment_and_base_url_together_are_refused_naming_both() {
+        let err = ClientBuilder::from_vars(vars(&[
+            ("SCALEXPERT_ENVIRONMENT", "uatc"),
+            ("SCALEXPERT_BASE_URL", "http://127.0.0.1:1"),
+        ]))
+        .expect_err("both set");
+        let text = err.to_string();
+        assert!(
+            text.contains("SCALEXPERT_ENVIRONMENT") && text.contains("SCALEXPERT_BASE_URL"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn from_vars_reads_everything() {
+        let client = ClientBuilder::from_vars(vars(&[
+            ("SCALEXPERT_CLIENT_ID", "id"),
+            ("SCALEXPERT_CLIENT_SECRET", "secret"),
+            ("SCALEXPERT_ENVIRONMENT", "production"),
+        ]))
+        .and_then(ClientBuilder::build)
+        .expect("configured");
+        assert_eq!(client.environment(), &Environment::Production);
+        assert!(matches!(
+            ClientBuilder::from_vars(vars(&[("SCALEXPERT_CLIENT_ID", "id")])),
+            Err(Error::Configuration(m)) if m.contains("SCALEXPERT_CLIENT_SECRET")
+        ));
+    }
+
+    #[test]
+    fn missing_credentials_are_a_configuration_error() {
+        assert!(matches!(
+            Client::builder().build(),
+            Err(Error::Configuration(_))
+        ));
+    }
+}
