@@ -201,8 +201,7 @@ impl ClientBuilder {
     }
 
     pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
-        let mut builder = ClientBuilder::default();
-        builder.environment = match (var("SCALEXPERT_ENVIRONMENT"), var("SCALEXPERT_BASE_URL")) {
+        let environment = match (var("SCALEXPERT_ENVIRONMENT"), var("SCALEXPERT_BASE_URL")) {
             (Some(_), Some(_)) => {
                 return Err(Error::Configuration(
                     "SCALEXPERT_ENVIRONMENT and SCALEXPERT_BASE_URL are both set; set one".into(),
@@ -212,9 +211,9 @@ impl ClientBuilder {
             (None, Some(url)) => Some(Environment::custom(url)?),
             (None, None) => None,
         };
-        match (var("SCALEXPERT_CLIENT_ID"), var("SCALEXPERT_CLIENT_SECRET")) {
-            (Some(id), Some(secret)) => builder.credentials = Some(Credentials::new(id, secret)),
-            (None, None) => {}
+        let credentials = match (var("SCALEXPERT_CLIENT_ID"), var("SCALEXPERT_CLIENT_SECRET")) {
+            (Some(id), Some(secret)) => Some(Credentials::new(id, secret)),
+            (None, None) => None,
             (id, _) => {
                 let missing = if id.is_none() {
                     "SCALEXPERT_CLIENT_ID"
@@ -223,8 +222,12 @@ impl ClientBuilder {
                 };
                 return Err(Error::Configuration(format!("{missing} is not set")));
             }
-        }
-        Ok(builder)
+        };
+        Ok(ClientBuilder {
+            environment,
+            credentials,
+            ..ClientBuilder::default()
+        })
     }
 
     /// Which gateway to call (default: UATC).

@@ -16,25 +16,27 @@ use std::time::Duration;
 pub enum Error {
     /// The gateway answered 401 even after one token refresh.
     #[error("unauthorized: {0}")]
-    Unauthorized(ApiError),
+    Unauthorized(Box<ApiError>),
     /// The gateway answered 403: missing scope, or not allowed for this merchant.
     #[error("forbidden: {0}")]
-    Forbidden(ApiError),
+    Forbidden(Box<ApiError>),
     /// The gateway answered 404 (`ENTITY_NOT_FOUND` and the like).
     #[error("not found: {0}")]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
     /// The gateway answered 409.
     #[error("conflict: {0}")]
-    Conflict(ApiError),
+    Conflict(Box<ApiError>),
     /// The gateway answered 429 and retries ran out.
     #[error("rate limited (retry after {retry_after:?}): {error}")]
     RateLimited {
+        /// How long the gateway asked to wait, when it said.
         retry_after: Option<Duration>,
-        error: ApiError,
+        /// The answer itself.
+        error: Box<ApiError>,
     },
     /// Any other error status: 400 validation errors, 422 gateway schema errors, 5xx.
     #[error("API error: {0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The token endpoint refused or failed; nothing was sent to the API.
     #[error("authentication failed: {0}")]
     Auth(AuthError),
@@ -47,8 +49,11 @@ pub enum Error {
     /// A success status whose body does not match the spec.
     #[error("cannot decode response{}: {message}; body starts with {excerpt:?}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
     Decode {
+        /// The status of the answer, when there was one.
         status: Option<StatusCode>,
+        /// What did not match.
         message: String,
+        /// The first characters of the body.
         excerpt: String,
     },
     /// A value breaks a spec constraint (length, pattern, enum, required); nothing was sent.
@@ -151,7 +156,10 @@ pub enum ErrorBody {
     /// The gateway's own shape for requests it rejects before the API (422 and others).
     Gateway(GatewayError),
     /// Anything else (an HTML page, plain text): the first characters.
-    Unstructured { excerpt: String },
+    Unstructured {
+        /// The first characters of the body, as text.
+        excerpt: String,
+    },
     /// No body.
     Empty,
 }
@@ -162,15 +170,23 @@ pub enum ErrorBody {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BaasError {
+    /// When the gateway produced the error.
     pub timestamp: Option<String>,
+    /// `httpStatusCode`, whether sent as a number or as text.
     #[serde(default, deserialize_with = "status_code_lenient")]
     pub http_status_code: Option<u16>,
+    /// The status reason phrase (`BAD_REQUEST`, ...).
     pub http_status_message: Option<String>,
+    /// The main error code (`REQUEST_VALIDATION_ERROR`, `ENTITY_NOT_FOUND`, ...).
     pub error_code: Option<String>,
+    /// A human-readable explanation.
     pub error_message: Option<String>,
+    /// One entry per violation, for validation errors.
     #[serde(default)]
     pub errors: Vec<ErrorDetail>,
+    /// The method of the failed request, as the gateway saw it.
     pub request_method: Option<String>,
+    /// The path of the failed request, as the gateway saw it.
     #[serde(rename = "requestURI")]
     pub request_uri: Option<String>,
 }
@@ -179,7 +195,9 @@ pub struct BaasError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[non_exhaustive]
 pub struct ErrorDetail {
+    /// The violation's code (`INVALID_COUNTRY_CODE`, ...).
     pub code: Option<String>,
+    /// What it means.
     pub message: Option<String>,
 }
 
@@ -188,11 +206,17 @@ pub struct ErrorDetail {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GatewayError {
+    /// The path of the rejected request.
     pub path: Option<String>,
+    /// The HTTP status, repeated in the body.
     pub status: Option<u16>,
+    /// The status reason phrase.
     pub error: Option<String>,
+    /// What was wrong.
     pub message: Option<String>,
+    /// The gateway's request id, worth quoting to Scalexpert support.
     pub request_id: Option<String>,
+    /// The gateway's trace id, worth quoting to Scalexpert support.
     pub trace_id: Option<String>,
 }
 
@@ -291,6 +315,7 @@ impl Error {
 
     /// Sorts an API error answer into its variant.
     pub(crate) fn from_api(error: ApiError) -> Error {
+        let error = Box::new(error);
         match error.status {
             StatusCode::UNAUTHORIZED => Error::Unauthorized(error),
             StatusCode::FORBIDDEN => Error::Forbidden(error),
@@ -342,13 +367,13 @@ impl From<progenitor_client::Error<()>> for Error {
                 message: e.to_string(),
                 excerpt: excerpt(&bytes),
             },
-            Generated::ErrorResponse(response) => Error::Api(ApiError {
+            Generated::ErrorResponse(response) => Error::Api(Box::new(ApiError {
                 status: response.status(),
                 operation_id: "",
                 request: String::new(),
                 body: ErrorBody::Empty,
                 retry_after: None,
-            }),
+            })),
             Generated::UnexpectedResponse(response) => {
                 match crate::transport::take_carried_error(&response) {
                     Some(error) => error,

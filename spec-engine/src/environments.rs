@@ -21,7 +21,7 @@ pub struct EnvironmentUrls {
 /// The first difference between two environment files other than their URLs.
 #[derive(Debug, Clone)]
 pub struct EnvironmentMismatch {
-    pub first: Difference,
+    pub first: Box<Difference>,
     pub total: usize,
 }
 
@@ -60,17 +60,17 @@ pub fn check_environment_pair(
     let diffs: Vec<Difference> = structural_diff(&without_urls(uatc), &without_urls(prod));
     if let Some(first) = diffs.first() {
         return Err(EnvironmentMismatch {
-            first: first.clone(),
+            first: Box::new(first.clone()),
             total: diffs.len(),
         });
     }
     let missing = |what: &str| EnvironmentMismatch {
-        first: Difference {
+        first: Box::new(Difference {
             kind: crate::DifferenceKind::Removed,
             pointer: "/servers/0/url".to_string(),
             before: None,
             after: Some(Value::String(format!("{what} has no server URL"))),
-        },
+        }),
         total: 1,
     };
     let uatc_urls = environment_urls(uatc).ok_or_else(|| missing("uatc"))?;
