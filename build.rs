@@ -7,7 +7,9 @@
 //!
 //! Set `SCALEXPERT_BUILD_TIMINGS=1` to have the time spent per version printed as a warning.
 
-use scalexpert_spec_engine::{check_environment_pair, load_file, normalise, EnvironmentUrls};
+use scalexpert_spec_engine::{
+    check_environment_pair, load_file, normalise, oauth_scopes, EnvironmentUrls,
+};
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
@@ -68,7 +70,7 @@ fn run() -> Result<(), String> {
     let mut accessors = String::new();
     for spec in &enabled {
         let started = Instant::now();
-        let (uatc, prod) = generate_version(spec, &out_dir)?;
+        let (uatc, prod, scope) = generate_version(spec, &out_dir)?;
         if timings {
             println!(
                 "cargo:warning=build.rs: {} {} in {:?}",
@@ -116,6 +118,8 @@ pub mod {module} {{
     pub const UATC_URLS: crate::environment::SpecUrls = {uatc};
     /// Server and token URLs the production spec file declares.
     pub const PRODUCTION_URLS: crate::environment::SpecUrls = {prod};
+    /// The OAuth2 scope(s) the spec declares, space-separated: what tokens for this API ask for.
+    pub const SCOPE: &str = {scope:?};
 }}
 "#,
             api = spec.api,
@@ -125,6 +129,7 @@ pub mod {module} {{
             api_module = spec.api_module(),
             uatc = urls_literal(&uatc),
             prod = urls_literal(&prod),
+            scope = scope,
         );
     }
     if current_api.is_some() {
@@ -156,16 +161,25 @@ fn discover(specs: &Path) -> Result<Vec<SpecVersion>, String> {
 }
 
 /// Generates one version unless its inputs are unchanged since the last build.
+/// Generates one version's module; returns each environment's URLs and the spec's scopes.
 fn generate_version(
     spec: &SpecVersion,
     out_dir: &Path,
-) -> Result<(EnvironmentUrls, EnvironmentUrls), String> {
+) -> Result<(EnvironmentUrls, EnvironmentUrls, String), String> {
     let uatc_path = spec.dir.join("uatc.yaml");
     let prod_path = spec.dir.join("prod.yaml");
     let uatc = load_file(&uatc_path).map_err(|e| e.to_string())?;
     let prod = load_file(&prod_path).map_err(|e| e.to_string())?;
-    let urls = check_environment_pair(&uatc.value, &prod.value)
+    let (uatc_urls, prod_urls) = check_environment_pair(&uatc.value, &prod.value)
         .map_err(|e| format!("specs/{}/{}: {e}", spec.api, spec.version))?;
+    let scopes = oauth_scopes(&uatc.value);
+    if scopes.is_empty() {
+        return Err(format!(
+            "{}: no OAuth2 scope in components.securitySchemes; the facade needs one to ask for tokens",
+            uatc.origin
+        ));
+    }
+    let urls = (uatc_urls, prod_urls, scopes.join(" "));
 
     let target = out_dir.join(format!(
         "{}_{}.rs",

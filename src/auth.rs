@@ -10,7 +10,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -58,12 +58,22 @@ pub(crate) struct Token {
     refresh_after: Instant,
 }
 
-/// The shared token cache of a client.
+/// The shared token cache of a client: one token per OAuth2 scope in use.
+///
+/// Each API asks for the scope its spec declares (`e-financing:rw`, `common-services:rw`), so
+/// one client serves every API family; [`crate::ClientBuilder::scope`] overrides that for all.
 pub(crate) struct TokenCache {
     credentials: Credentials,
     token_url: String,
-    scope: String,
     margin: Duration,
+    scope_override: Option<String>,
+    /// A handful of entries at most (one per API family), so a list beats a map.
+    slots: RwLock<Vec<Arc<TokenSlot>>>,
+}
+
+/// The token of one scope.
+pub(crate) struct TokenSlot {
+    scope: String,
     current: RwLock<Option<Token>>,
     /// Held by the one caller fetching a token; the others wait on it, then reuse its token.
     refreshing: tokio::sync::Mutex<()>,
@@ -87,31 +97,57 @@ impl TokenCache {
         TokenCache {
             credentials,
             token_url,
-            scope: scopes.join(" "),
             margin,
-            current: RwLock::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            scope_override: (!scopes.is_empty()).then(|| scopes.join(" ")),
+            slots: RwLock::new(Vec::new()),
         }
     }
 
-    /// A valid token, fetching one if none is cached or the cached one is about to expire.
-    pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Token, AuthError> {
-        if let Some(token) = self.fresh() {
+    /// The token slot for an API whose spec declares `api_scope`.
+    pub(crate) fn slot(&self, api_scope: &str) -> Arc<TokenSlot> {
+        let scope = self.scope_override.as_deref().unwrap_or(api_scope);
+        let find = |slots: &[Arc<TokenSlot>]| slots.iter().find(|s| s.scope == scope).cloned();
+        if let Some(slot) = find(&self.slots.read().unwrap_or_else(|p| p.into_inner())) {
+            return slot;
+        }
+        let mut slots = self.slots.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = find(&slots) {
+            return slot;
+        }
+        let slot = Arc::new(TokenSlot {
+            scope: scope.to_string(),
+            current: RwLock::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+        });
+        slots.push(Arc::clone(&slot));
+        slot
+    }
+
+    /// A valid token of `slot`'s scope, fetching one if none is cached or the cached one is
+    /// about to expire.
+    pub(crate) async fn token(
+        &self,
+        slot: &TokenSlot,
+        http: &reqwest::Client,
+    ) -> Result<Token, AuthError> {
+        if let Some(token) = slot.fresh() {
             return Ok(token);
         }
-        let _guard = self.refreshing.lock().await;
+        let _guard = slot.refreshing.lock().await;
         // Someone else may have refreshed while we waited.
-        if let Some(token) = self.fresh() {
+        if let Some(token) = slot.fresh() {
             return Ok(token);
         }
-        let token = self.fetch(http).await?;
-        *self
+        let token = self.fetch(&slot.scope, http).await?;
+        *slot
             .current
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token.clone());
         Ok(token)
     }
+}
 
+impl TokenSlot {
     /// Drops `rejected` (the API answered 401 with it) unless another caller already replaced it.
     pub(crate) fn invalidate(&self, rejected: &Token) {
         let mut current = self
@@ -136,9 +172,26 @@ impl TokenCache {
             .filter(|t| Instant::now() < t.refresh_after)
             .cloned()
     }
+}
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Token, AuthError> {
-        let span = tracing::debug_span!("scalexpert.token", client_id = %self.credentials.client_id, status = tracing::field::Empty);
+impl fmt::Debug for TokenSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.current.read().map(|t| t.is_some()).unwrap_or(false);
+        f.debug_struct("TokenSlot")
+            .field("scope", &self.scope)
+            .field("token_cached", &cached)
+            .finish()
+    }
+}
+
+impl TokenCache {
+    async fn fetch(&self, scope: &str, http: &reqwest::Client) -> Result<Token, AuthError> {
+        let span = tracing::debug_span!(
+            "scalexpert.token",
+            client_id = %self.credentials.client_id,
+            scope,
+            status = tracing::field::Empty
+        );
         let _entered = span.enter();
         let response = http
             .post(&self.token_url)
@@ -146,10 +199,7 @@ impl TokenCache {
                 &self.credentials.client_id,
                 Some(self.credentials.client_secret.expose_secret()),
             )
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("scope", self.scope.as_str()),
-            ])
+            .form(&[("grant_type", "client_credentials"), ("scope", scope)])
             .send()
             .await
             .map_err(|e| AuthError {
@@ -214,13 +264,13 @@ impl TokenCache {
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.current.read().map(|t| t.is_some()).unwrap_or(false);
+        let slots = self.slots.read().map(|s| s.clone()).unwrap_or_default();
         f.debug_struct("TokenCache")
             .field("credentials", &self.credentials)
             .field("token_url", &self.token_url)
-            .field("scope", &self.scope)
+            .field("scope_override", &self.scope_override)
             .field("margin", &self.margin)
-            .field("token_cached", &cached)
+            .field("tokens", &slots)
             .finish()
     }
 }

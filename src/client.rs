@@ -9,7 +9,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The default OAuth2 scope.
+/// The OAuth2 scope of the e-financing API, which its spec declares; every API's client asks for
+/// its own spec's scope unless [`ClientBuilder::scope`] says otherwise.
 pub const DEFAULT_SCOPE: &str = "e-financing:rw";
 
 /// A Scalexpert client: one connection pool and one token cache for every enabled API version
@@ -80,6 +81,8 @@ pub trait GeneratedClient: Sized {
     const UATC_URLS: SpecUrls;
     /// URLs the version's production spec file declares.
     const PRODUCTION_URLS: SpecUrls;
+    /// The OAuth2 scope(s) the version's spec declares, space-separated.
+    const SCOPE: &'static str;
     #[doc(hidden)]
     fn assemble(baseurl: &str, http: reqwest::Client, inner: Inner) -> Self;
 }
@@ -104,6 +107,7 @@ impl Client {
             .environment
             .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS);
         let inner = Inner {
+            token: self.shared.auth.slot(C::SCOPE),
             shared: Arc::clone(&self.shared),
             merchant: self.merchant.clone(),
             timeout: self.timeout,
@@ -242,7 +246,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds an OAuth2 scope; the default is `e-financing:rw` alone.
+    /// Adds an OAuth2 scope. By default each API asks for the scope its spec declares
+    /// (`e-financing:rw` for e-financing, `common-services:rw` for merchant-webhooks); once a
+    /// scope is added here, every API asks for the added scopes, space-separated.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
@@ -302,11 +308,6 @@ impl ClientBuilder {
             return Err(Error::Configuration("the client id is empty".into()));
         }
         let environment = self.environment.unwrap_or(Environment::Uatc);
-        let scopes = if self.scopes.is_empty() {
-            vec![DEFAULT_SCOPE.to_string()]
-        } else {
-            self.scopes
-        };
         let merchant = self.merchant.as_deref().map(merchant_header).transpose()?;
         let http = match self.http {
             Some(http) => http,
@@ -318,7 +319,7 @@ impl ClientBuilder {
         let auth = TokenCache::new(
             credentials,
             environment.token_url(),
-            &scopes,
+            &self.scopes,
             self.token_margin.unwrap_or(Duration::from_secs(60)),
         );
         let shared = Shared {

@@ -4,6 +4,7 @@
 //! progenitor's `ClientHooks::exec` is the one place a generated call goes through; each
 //! version's `Client` implements it by calling [`execute`] (see [`client_hooks!`]).
 
+use crate::auth::TokenSlot;
 use crate::client::Shared;
 use crate::error::{excerpt, ApiError, ErrorBody};
 use crate::retry::is_replay_safe;
@@ -27,6 +28,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct Inner {
     pub(crate) shared: Arc<Shared>,
+    pub(crate) token: Arc<TokenSlot>,
     pub(crate) merchant: Option<HeaderValue>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) api: ApiVersion,
@@ -38,6 +40,7 @@ impl fmt::Debug for Inner {
             .field("api", &self.api)
             .field("merchant", &self.merchant)
             .field("timeout", &self.timeout)
+            .field("token", &self.token)
             .field("shared", &self.shared)
             .finish()
     }
@@ -66,6 +69,7 @@ macro_rules! client_hooks {
             const API: $crate::ApiVersion = API;
             const UATC_URLS: $crate::environment::SpecUrls = UATC_URLS;
             const PRODUCTION_URLS: $crate::environment::SpecUrls = PRODUCTION_URLS;
+            const SCOPE: &'static str = SCOPE;
 
             fn assemble(
                 baseurl: &str,
@@ -157,7 +161,7 @@ async fn execute_with_retries(
     let mut refreshed_after_401 = false;
     loop {
         attempt += 1;
-        let token = match shared.auth.token(&shared.http).await {
+        let token = match shared.auth.token(&inner.token, &shared.http).await {
             Ok(token) => token,
             Err(error) => return Ok(carry(Error::Auth(error), StatusCode::UNAUTHORIZED)),
         };
@@ -207,7 +211,7 @@ async fn execute_with_retries(
         if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
             // The gateway refused the token before the API saw the call: refresh once, replay once.
             refreshed_after_401 = true;
-            shared.auth.invalidate(&token);
+            inner.token.invalidate(&token);
             attempt -= 1;
             continue;
         }

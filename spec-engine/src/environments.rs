@@ -21,7 +21,9 @@ pub struct EnvironmentUrls {
 /// The first difference between two environment files other than their URLs.
 #[derive(Debug, Clone)]
 pub struct EnvironmentMismatch {
+    /// The first difference found.
     pub first: Box<Difference>,
+    /// How many differences there are in all.
     pub total: usize,
 }
 
@@ -76,6 +78,28 @@ pub fn check_environment_pair(
     let uatc_urls = environment_urls(uatc).ok_or_else(|| missing("uatc"))?;
     let prod_urls = environment_urls(prod).ok_or_else(|| missing("prod"))?;
     Ok((uatc_urls, prod_urls))
+}
+
+/// The OAuth2 scopes the document's security schemes declare, in order, without repeats.
+///
+/// The facade asks the token endpoint for these when calling this API.
+pub fn oauth_scopes(doc: &Value) -> Vec<String> {
+    let mut scopes: Vec<String> = Vec::new();
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    for scheme in schemes.into_iter().flat_map(|s| s.values()) {
+        let flows = scheme.get("flows").and_then(Value::as_object);
+        for flow in flows.into_iter().flat_map(|f| f.values()) {
+            let declared = flow.get("scopes").and_then(Value::as_object);
+            for scope in declared.into_iter().flat_map(|s| s.keys()) {
+                if !scopes.contains(scope) {
+                    scopes.push(scope.clone());
+                }
+            }
+        }
+    }
+    scopes
 }
 
 /// Pointers of every `tokenUrl` in the document's security schemes.
@@ -138,6 +162,16 @@ mod tests {
         .expect("same API");
         assert_eq!(u.server, "https://u/api");
         assert_eq!(p.token_url.as_deref(), Some("https://p/t"));
+    }
+
+    #[test]
+    fn scopes_come_from_every_flow() {
+        let doc = json!({"components": {"securitySchemes": {
+            "a": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "t", "scopes": {"x:rw": "", "y:r": ""}}}},
+            "b": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "t", "scopes": {"x:rw": ""}}}}
+        }}});
+        assert_eq!(oauth_scopes(&doc), ["x:rw", "y:r"]);
+        assert!(oauth_scopes(&json!({})).is_empty());
     }
 
     #[test]

@@ -17,4 +17,6 @@ pub mod walk;
 
 pub use diff::{structural_diff, Difference, DifferenceKind};
 pub use document::{load_file, parse_str, LoadError, SpecDocument};
-pub use environments::{check_environment_pair, EnvironmentMismatch, EnvironmentUrls};
+pub use environments::{
+    check_environment_pair, oauth_scopes, EnvironmentMismatch, EnvironmentUrls,
+};
