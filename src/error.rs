@@ -72,7 +72,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct ApiError {
     /// HTTP status of the answer.
     pub status: StatusCode,
-    /// The `operationId` of the call (`initiateCreditSubscription`, ...).
+    /// The generated method that made the call (`initiate_credit_subscription`, ...): the
+    /// spec's `operationId` in snake case.
     pub operation_id: &'static str,
     /// Method and path of the request, as sent (query string left out).
     pub request: String,

@@ -47,12 +47,13 @@ const RETRYABLE_STATUSES: &[StatusCode] = &[
     StatusCode::GATEWAY_TIMEOUT,
 ];
 
-/// POST operations that change nothing or set a state idempotently: safe to replay.
+/// POST operations that change nothing or set a state idempotently: safe to replay. Named as
+/// the generated methods are (progenitor's `OperationInfo::operation_id`).
 const REPLAY_SAFE_POSTS: &[&str] = &[
-    "creditSimulation",
-    "simulateSolution",
-    "doConfirmDelivery",
-    "doConfirmReturn",
+    "credit_simulation",
+    "simulate_solution",
+    "do_confirm_delivery",
+    "do_confirm_return",
 ];
 
 impl RetryPolicy {
@@ -165,9 +166,12 @@ mod tests {
 
     #[test]
     fn subscriptions_and_cancellations_are_never_replayed() {
-        assert!(!is_replay_safe(&Method::POST, "initiateCreditSubscription"));
-        assert!(!is_replay_safe(&Method::POST, "cancelCreditSubscription"));
-        assert!(is_replay_safe(&Method::POST, "creditSimulation"));
-        assert!(is_replay_safe(&Method::GET, "retrieveCreditSubscription"));
+        assert!(!is_replay_safe(
+            &Method::POST,
+            "initiate_credit_subscription"
+        ));
+        assert!(!is_replay_safe(&Method::POST, "cancel_credit_subscription"));
+        assert!(is_replay_safe(&Method::POST, "credit_simulation"));
+        assert!(is_replay_safe(&Method::GET, "retrieve_credit_subscription"));
     }
 }

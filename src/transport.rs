@@ -193,8 +193,10 @@ async fn execute_with_retries(
             Ok(response) => response,
             Err(error) => {
                 // A connection that never opened carried nothing: any call may go again.
+                // Otherwise the server may have received it: only replay-safe calls go again.
                 let retry = attempt < policy.max_attempts
-                    && (error.is_connect() || (replay_safe && error.is_timeout()));
+                    && (error.is_connect()
+                        || (replay_safe && (error.is_timeout() || error.is_request())));
                 tracing::debug!(error = %error, retry, "request failed");
                 if retry {
                     tokio::time::sleep(policy.backoff(attempt)).await;
