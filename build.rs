@@ -70,12 +70,17 @@ fn run() -> Result<(), String> {
     let mut accessors = String::new();
     for spec in &enabled {
         let started = Instant::now();
-        let (uatc, prod, scope) = generate_version(spec, &out_dir)?;
+        let (uatc, prod, scope, regenerated) = generate_version(spec, &out_dir)?;
         if timings {
             println!(
-                "cargo:warning=build.rs: {} {} in {:?}",
+                "cargo:warning=build.rs: {} {} {} in {:?}",
                 spec.api,
                 spec.version,
+                if regenerated {
+                    "generated"
+                } else {
+                    "unchanged, reused"
+                },
                 started.elapsed()
             );
         }
@@ -161,11 +166,12 @@ fn discover(specs: &Path) -> Result<Vec<SpecVersion>, String> {
 }
 
 /// Generates one version unless its inputs are unchanged since the last build.
-/// Generates one version's module; returns each environment's URLs and the spec's scopes.
+/// Generates one version's module unless its inputs are unchanged; returns each environment's
+/// URLs, the spec's scopes, and whether the code was generated anew.
 fn generate_version(
     spec: &SpecVersion,
     out_dir: &Path,
-) -> Result<(EnvironmentUrls, EnvironmentUrls, String), String> {
+) -> Result<(EnvironmentUrls, EnvironmentUrls, String, bool), String> {
     let uatc_path = spec.dir.join("uatc.yaml");
     let prod_path = spec.dir.join("prod.yaml");
     let uatc = load_file(&uatc_path).map_err(|e| e.to_string())?;
@@ -179,7 +185,7 @@ fn generate_version(
             uatc.origin
         ));
     }
-    let urls = (uatc_urls, prod_urls, scopes.join(" "));
+    let scope = scopes.join(" ");
 
     let target = out_dir.join(format!(
         "{}_{}.rs",
@@ -195,7 +201,7 @@ fn generate_version(
     if target.is_file()
         && std::fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str())
     {
-        return Ok(urls);
+        return Ok((uatc_urls, prod_urls, scope, false));
     }
 
     let mut doc = uatc.value;
@@ -221,7 +227,7 @@ fn generate_version(
         syn::parse2(tokens).map_err(|e| format!("{}: generated code: {e}", uatc.origin))?;
     write_if_changed(&target, &prettyplease::unparse(&file))?;
     std::fs::write(&stamp, fingerprint).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok(urls)
+    Ok((uatc_urls, prod_urls, scope, true))
 }
 
 /// Changes when a spec file or this build script (and so the engine it links) changes.
