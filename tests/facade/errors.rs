@@ -153,9 +153,7 @@ async fn a_slow_answer_is_a_timeout() {
 
 #[tokio::test]
 async fn an_unreachable_api_is_a_transport_error() {
-    let client = Client::builder()
-        .environment(Environment::custom(token_then_gone()).expect("URL"))
-        .credentials(Credentials::new(CLIENT_ID, SECRET))
+    let client = builder_at(&token_then_gone())
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid");
@@ -166,9 +164,7 @@ async fn an_unreachable_api_is_a_transport_error() {
 #[tokio::test]
 async fn an_unreachable_token_endpoint_is_an_auth_error_without_status() {
     let root = format!("http://127.0.0.1:{}", closed_port());
-    let client = Client::builder()
-        .environment(Environment::custom(root).expect("URL"))
-        .credentials(Credentials::new(CLIENT_ID, SECRET))
+    let client = builder_at(&root)
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid");

@@ -62,8 +62,13 @@ pub fn client(server: &MockServer) -> Client {
 }
 
 pub fn builder(server: &MockServer) -> scalexpert::ClientBuilder {
+    builder_at(&server.base_url())
+}
+
+/// A builder for the gateway at `root`, with test credentials and quick retries.
+pub fn builder_at(root: &str) -> scalexpert::ClientBuilder {
     Client::builder()
-        .environment(Environment::custom(server.base_url()).expect("mock URL"))
+        .environment(Environment::custom(root).expect("a URL"))
         .credentials(Credentials::new(CLIENT_ID, SECRET))
         .retry_policy(quick_retries())
 }

@@ -100,12 +100,7 @@ async fn post_subscriptions_answered_503_is_not_retried() {
 async fn a_connection_that_never_opened_is_retried_even_for_post_subscriptions() {
     let captured = crate::redaction::Captured::default();
     let _guard = captured.install(tracing::Level::DEBUG);
-    let client = Client::builder()
-        .environment(Environment::custom(token_then_gone()).expect("URL"))
-        .credentials(Credentials::new(CLIENT_ID, SECRET))
-        .retry_policy(quick_retries())
-        .build()
-        .expect("valid");
+    let client = builder_at(&token_then_gone()).build().expect("valid");
 
     let error = subscribe(&client).await.expect_err("nothing listens");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
