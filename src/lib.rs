@@ -11,8 +11,12 @@ pub mod environment;
 pub mod error;
 mod open_enum;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 #[doc(hidden)]
 pub mod transport;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use auth::Credentials;
 pub use client::{Client, ClientBuilder, GeneratedClient};

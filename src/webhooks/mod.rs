@@ -1,0 +1,41 @@
+//! Receiving the events Scalexpert pushes: verified, typed, deduplicated (feature `webhooks`).
+//!
+//! Scalexpert POSTs a JSON event to the URL configured with the merchant-webhooks API
+//! ([`crate::merchant_webhooks::v1_0_6`]) whenever a credit or insurance subscription
+//! changes. Each delivery is authenticated by the configured method, optionally signed,
+//! and redelivered until the receiver answers 200 or 201.
+//!
+//! - [`Verifier`]: (headers, raw body) → [`Event`] or a typed [`Rejection`]. Checks the
+//!   authentication method (`NONE` → `X-BAAS-SECRET`, `API_KEY` → `Authorization`,
+//!   `BASIC_AUTH` → Basic login and password) in constant time, then, when a signature key
+//!   is configured, `X-BAAS-SIGNATURE` (hex HMAC-SHA256 of
+//!   `X-BAAS-SIGNATURE-TIMESTAMP + "." + body`) and the freshness of its timestamp. When a
+//!   key is configured an unsigned delivery is refused.
+//! - [`SecretsProvider`]: per-merchant secrets for PSPs, who receive every merchant's events
+//!   on one endpoint with `X-BAAS-CLIENT-REF-FOR-PROXI-ID` naming the merchant. A
+//!   `HashMap<String, ReceiverSecrets>` works as is.
+//! - [`Deduplicator`]: the same event (same `id`) arrives again after any non-2xx answer;
+//!   [`InMemoryDeduplicator`] bounds memory by size and age.
+//! - [`Receiver`]: the three together; [`axum`](self::axum) (feature `webhooks-axum`) makes
+//!   it a route.
+//!
+//! Events carry no subscription id: match them to orders by
+//! [`Event::merchant_global_order_id`]. See `docs/webhooks.md` for a walkthrough.
+
+#[cfg(feature = "webhooks-axum")]
+pub mod axum;
+mod dedupe;
+mod event;
+mod receiver;
+mod verify;
+
+pub use dedupe::{Claim, Deduplicator, InMemoryDeduplicator};
+pub use event::{
+    CiSubscriptionData, Event, EventCode, EventData, EventType, HelloWorldData, ParseError,
+    ScCancelRequestData, ScSubscriptionData,
+};
+pub use receiver::{Delivery, Receiver, Ticket};
+pub use verify::{
+    sign, ConfigError, Headers, ReceiverAuth, ReceiverSecrets, Rejection, SecretsProvider,
+    Verifier, DEFAULT_MAX_CLOCK_SKEW, SECRET_HEADER, SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER,
+};
