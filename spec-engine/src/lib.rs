@@ -8,15 +8,19 @@
 //! Documents are handled as [`serde_json::Value`] trees: every rule and every comparison works on
 //! plain JSON pointers, which is also how findings are reported.
 
+pub mod classify;
 pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod normalise;
 pub mod prose;
+pub mod report;
 pub mod walk;
 
+pub use classify::{classify, ChangeClass, Finding, OperationRef, Side};
 pub use diff::{structural_diff, Difference, DifferenceKind};
 pub use document::{load_file, parse_str, LoadError, SpecDocument};
 pub use environments::{
     check_environment_pair, oauth_scopes, EnvironmentMismatch, EnvironmentUrls,
 };
+pub use report::{Comparison, ComparisonError, Counts, Format, Outcome, Report, Status};

@@ -1,5 +1,7 @@
-//! Maintenance commands: `cargo xtask <command>`.
+//! Maintenance commands of the scalexpert workspace: `cargo xtask <command>`.
+//!
+//! See `docs/spec-drift.md` for the commands, their exit codes and the JSON report format.
 fn main() {
-    eprintln!("usage: cargo xtask <spec-check|spec-diff|spec-add>");
-    std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(xtask::run(&args));
 }
