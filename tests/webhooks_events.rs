@@ -79,13 +79,13 @@ fn every_known_code_parses_into_the_data_of_its_type() {
         });
         let ev = event(&envelope(code.event_type().as_str(), code.as_str(), data));
         assert_eq!(ev.event_code, OpenEnum::Known(*code));
-        let matches_type = match (&ev.data, code.event_type()) {
+        let matches_type = matches!(
+            (&ev.data, code.event_type()),
             (EventData::ScSubscription(_), EventType::ScSubscription)
-            | (EventData::ScCancelRequest(_), EventType::ScCancelRequest)
-            | (EventData::CiSubscription(_), EventType::CiSubscription)
-            | (EventData::HelloWorld(_), EventType::HelloWorld) => true,
-            _ => false,
-        };
+                | (EventData::ScCancelRequest(_), EventType::ScCancelRequest)
+                | (EventData::CiSubscription(_), EventType::CiSubscription)
+                | (EventData::HelloWorld(_), EventType::HelloWorld)
+        );
         assert!(matches_type, "{code}: {:?}", ev.data);
         if code.event_type() != EventType::HelloWorld {
             assert_eq!(ev.merchant_global_order_id(), Some("CMD-2024-000001"));

@@ -16,7 +16,7 @@
 //!   `HashMap<String, ReceiverSecrets>` works as is.
 //! - [`Deduplicator`]: the same event (same `id`) arrives again after any non-2xx answer;
 //!   [`InMemoryDeduplicator`] bounds memory by size and age.
-//! - [`Receiver`]: the three together; [`axum`](self::axum) (feature `webhooks-axum`) makes
+//! - [`Receiver`]: the three together; the `axum` module (feature `webhooks-axum`) makes
 //!   it a route.
 //!
 //! Events carry no subscription id: match them to orders by
