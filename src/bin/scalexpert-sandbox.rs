@@ -1,0 +1,158 @@
+//! `scalexpert-sandbox`: the offline Scalexpert sandbox as a process, for other programs and
+//! languages. See `scalexpert-sandbox --help`.
+
+use scalexpert::sandbox::{RuleTable, Sandbox, SandboxBuilder};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const HELP: &str = "\
+scalexpert-sandbox: an offline, stateful stand-in for the Scalexpert e-financing gateway (1.6.6)
+
+USAGE:
+    scalexpert-sandbox [OPTIONS]
+
+OPTIONS:
+    --port <N>                  Port to listen on (default 8080; 0 picks a free one)
+    --host <IP>                 Address to listen on (default 127.0.0.1)
+    --client-id <ID>            Merchant client id to accept (with --client-secret);
+                                replaces the default credentials
+    --client-secret <SECRET>    Its secret
+    --psp-client-id <ID>        PSP client id to accept (with --psp-client-secret)
+    --psp-client-secret <SECRET>
+    --token-lifetime <SECONDS>  expires_in of issued tokens (default 3600)
+    --rules <FILE>              Eligibility and pricing rules as JSON (default: the README's table)
+    --print-rules               Print the default rules as JSON and exit
+    -h, --help                  Print this help
+    -V, --version               Print the version
+
+Without credentials options, the sandbox accepts sandbox-merchant / sandbox-merchant-secret and,
+as a PSP, sandbox-psp / sandbox-psp-secret. Point a client at http://HOST:PORT: tokens come from
+/auth-server/api/v1/oauth2/token and the API lives under /e-financing/api/v1.
+";
+
+struct Options {
+    host: IpAddr,
+    port: u16,
+    merchant: (Option<String>, Option<String>),
+    psp: (Option<String>, Option<String>),
+    token_lifetime: Option<u64>,
+    rules: Option<String>,
+}
+
+enum Command {
+    Serve(Options),
+    Print(String),
+}
+
+fn parse() -> Result<Command, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut options = Options {
+        host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        port: 8080,
+        merchant: (None, None),
+        psp: (None, None),
+        token_lifetime: None,
+        rules: None,
+    };
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("port") => options.port = parser.value()?.parse()?,
+            Long("host") => options.host = parser.value()?.parse()?,
+            Long("client-id") => options.merchant.0 = Some(parser.value()?.string()?),
+            Long("client-secret") => options.merchant.1 = Some(parser.value()?.string()?),
+            Long("psp-client-id") => options.psp.0 = Some(parser.value()?.string()?),
+            Long("psp-client-secret") => options.psp.1 = Some(parser.value()?.string()?),
+            Long("token-lifetime") => options.token_lifetime = Some(parser.value()?.parse()?),
+            Long("rules") => options.rules = Some(parser.value()?.string()?),
+            Long("print-rules") => {
+                let rules = serde_json::to_string_pretty(&RuleTable::standard())
+                    .map_err(|e| lexopt::Error::Custom(e.into()))?;
+                return Ok(Command::Print(rules));
+            }
+            Short('h') | Long("help") => return Ok(Command::Print(HELP.to_string())),
+            Short('V') | Long("version") => {
+                return Ok(Command::Print(format!(
+                    "scalexpert-sandbox {}",
+                    env!("CARGO_PKG_VERSION")
+                )))
+            }
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Command::Serve(options))
+}
+
+fn builder(options: Options) -> Result<SandboxBuilder, String> {
+    let mut builder = Sandbox::builder().address(SocketAddr::new(options.host, options.port));
+    let pair = |name: &str, (id, secret): (Option<String>, Option<String>)| match (id, secret) {
+        (Some(id), Some(secret)) => Ok(Some((id, secret))),
+        (None, None) => Ok(None),
+        _ => Err(format!(
+            "--{name}client-id and --{name}client-secret go together"
+        )),
+    };
+    let merchant = pair("", options.merchant)?;
+    let psp = pair("psp-", options.psp)?;
+    if merchant.is_some() || psp.is_some() {
+        builder = builder.without_default_clients();
+    }
+    if let Some((id, secret)) = merchant {
+        builder = builder.merchant_client(id, secret);
+    }
+    if let Some((id, secret)) = psp {
+        builder = builder.psp_client(id, secret);
+    }
+    if let Some(seconds) = options.token_lifetime {
+        builder = builder.token_lifetime(Duration::from_secs(seconds));
+    }
+    if let Some(path) = options.rules {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        builder = builder.rules(RuleTable::from_json(&text)?);
+    }
+    Ok(builder)
+}
+
+fn main() -> ExitCode {
+    let options = match parse() {
+        Ok(Command::Print(text)) => {
+            println!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Serve(options)) => options,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    let builder = match builder(options) {
+        Ok(builder) => builder,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = runtime.block_on(async {
+        let sandbox = builder.start().await?;
+        println!("scalexpert-sandbox listening on {}", sandbox.base_url());
+        sandbox.run_until_stopped().await
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

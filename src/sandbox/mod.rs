@@ -1,0 +1,410 @@
+//! An offline, stateful stand-in for the Scalexpert gateway (cargo feature `sandbox`).
+//!
+//! The sandbox serves, on loopback, the same paths as the gateway (`/auth-server/api/v1/oauth2/token`
+//! and `/e-financing/api/v1/...`, e-financing 1.6.6), so a [`Client`] built for
+//! [`Environment::Custom`] with its base URL works unchanged. It keeps everything in memory:
+//!
+//! - **auth**: OAuth2 client credentials (Basic) with a scope check and opaque tokens that expire;
+//! - **tenancy**: subscriptions belong to the credentials that created them and, for PSP
+//!   credentials, to the merchant named in `X-BAAS-CLIENT-REF-FOR-PROXI-ID`;
+//! - **eligibility and simulation** from a [`RuleTable`] you can replace, with the repayment maths
+//!   of [`simulation`];
+//! - **lifecycle**: a journey page (and plain endpoints) ends each application as accepted,
+//!   pre-accepted, rejected or aborted; delivery, return and cancellation follow the lender's rules;
+//! - **errors** in the gateway's `BaasExceptionHttpResponse` shape, with one `errors[]` entry per
+//!   violated constraint of the spec;
+//! - **fault injection** ([`Faults`]) for resilience tests.
+//!
+//! ```no_run
+//! # async fn run() -> scalexpert::Result<()> {
+//! use scalexpert::sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client()?;
+//! let solutions = client
+//!     .e_financing_v1_6_6()
+//!     .get_eligible_product_services()
+//!     .buyer_billing_country("FR")
+//!     .financed_amount(1500.0)
+//!     .send()
+//!     .await?;
+//! assert_eq!(solutions.solutions.len(), 4);
+//! # Ok(()) }
+//! ```
+//!
+//! `docs/sandbox.md` describes every endpoint, the state machine and the maths.
+
+mod auth;
+mod errors;
+mod faults;
+mod journey;
+mod lifecycle;
+mod rules;
+mod sample;
+mod server;
+pub mod simulation;
+mod store;
+mod validation;
+mod wire;
+
+pub use faults::{Fault, Faults, Operation};
+pub use lifecycle::{CancellationStatus, JourneyOutcome, Status};
+pub use rules::{DurationTier, Offer, Product, RuleTable};
+pub use sample::sample_application;
+
+use crate::{Client, Credentials, Environment};
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Client id of the merchant credentials a sandbox accepts unless told otherwise.
+pub const DEFAULT_CLIENT_ID: &str = "sandbox-merchant";
+/// Secret of the default merchant credentials.
+pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-merchant-secret";
+/// Client id of the PSP credentials a sandbox accepts unless told otherwise.
+pub const DEFAULT_PSP_CLIENT_ID: &str = "sandbox-psp";
+/// Secret of the default PSP credentials.
+pub const DEFAULT_PSP_CLIENT_SECRET: &str = "sandbox-psp-secret";
+
+/// Why a sandbox could not start or could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The address could not be bound or served.
+    #[error("sandbox cannot listen: {0}")]
+    Listen(String),
+    /// The configuration is inconsistent (rule table, credentials).
+    #[error("sandbox configuration: {0}")]
+    Configuration(String),
+    /// No subscription has this id.
+    #[error("no subscription {0}")]
+    UnknownSubscription(uuid::Uuid),
+    /// The subscription's state does not allow the change.
+    #[error("not allowed now: {0}")]
+    NotAllowed(String),
+}
+
+impl From<SandboxError> for crate::Error {
+    fn from(error: SandboxError) -> Self {
+        crate::Error::Configuration(error.to_string())
+    }
+}
+
+/// One pair of credentials the token endpoint accepts.
+#[derive(Clone)]
+pub(crate) struct Registered {
+    pub(crate) client_id: String,
+    pub(crate) secret: String,
+    pub(crate) psp: bool,
+}
+
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("client_id", &self.client_id)
+            .field("secret", &"[redacted]")
+            .field("psp", &self.psp)
+            .finish()
+    }
+}
+
+/// Configures a [`Sandbox`] before it starts.
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    address: SocketAddr,
+    clients: Vec<Registered>,
+    token_lifetime: Duration,
+    rules: RuleTable,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            clients: vec![
+                Registered {
+                    client_id: DEFAULT_CLIENT_ID.into(),
+                    secret: DEFAULT_CLIENT_SECRET.into(),
+                    psp: false,
+                },
+                Registered {
+                    client_id: DEFAULT_PSP_CLIENT_ID.into(),
+                    secret: DEFAULT_PSP_CLIENT_SECRET.into(),
+                    psp: true,
+                },
+            ],
+            token_lifetime: Duration::from_secs(3600),
+            rules: RuleTable::standard(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Listens on this address (default `127.0.0.1:0`, a free port).
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// Listens on this port of `127.0.0.1` (0 picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        self
+    }
+
+    /// Forgets the default credentials ([`DEFAULT_CLIENT_ID`], [`DEFAULT_PSP_CLIENT_ID`]), so
+    /// only the ones added afterwards are accepted.
+    pub fn without_default_clients(mut self) -> Self {
+        self.clients.clear();
+        self
+    }
+
+    /// Accepts these merchant credentials.
+    pub fn merchant_client(
+        mut self,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.clients.push(Registered {
+            client_id: client_id.into(),
+            secret: secret.into(),
+            psp: false,
+        });
+        self
+    }
+
+    /// Accepts these PSP credentials: their calls must name a merchant in
+    /// `X-BAAS-CLIENT-REF-FOR-PROXI-ID`, and each merchant sees only its own subscriptions.
+    pub fn psp_client(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.clients.push(Registered {
+            client_id: client_id.into(),
+            secret: secret.into(),
+            psp: true,
+        });
+        self
+    }
+
+    /// The `expires_in` of issued tokens (default one hour); a token is refused once it is over.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Replaces the eligibility and pricing rules (default [`RuleTable::standard`]).
+    pub fn rules(mut self, rules: RuleTable) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        self.rules.check().map_err(SandboxError::Configuration)?;
+        if self.clients.is_empty() {
+            return Err(SandboxError::Configuration(
+                "no credentials: add a merchant or PSP client".into(),
+            ));
+        }
+        if let Some(empty) = self
+            .clients
+            .iter()
+            .find(|c| c.client_id.is_empty() || c.secret.is_empty())
+        {
+            return Err(SandboxError::Configuration(format!(
+                "client {:?} has an empty id or secret",
+                empty.client_id
+            )));
+        }
+        let spec = validation::Spec::load().map_err(SandboxError::Configuration)?;
+        let listener = tokio::net::TcpListener::bind(self.address)
+            .await
+            .map_err(|e| SandboxError::Listen(format!("{}: {e}", self.address)))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| SandboxError::Listen(e.to_string()))?;
+        // A wildcard bind is reached through loopback; links handed to the buyer must resolve.
+        let host = if local.ip().is_unspecified() {
+            Ipv4Addr::LOCALHOST.to_string()
+        } else if local.is_ipv6() {
+            format!("[{}]", local.ip())
+        } else {
+            local.ip().to_string()
+        };
+        let base_url = format!("http://{host}:{}", local.port());
+        let state = Arc::new(server::State {
+            spec,
+            auth: auth::Auth::new(self.clients.clone(), self.token_lifetime),
+            store: store::Store::default(),
+            rules: RwLock::new(Arc::new(self.rules)),
+            faults: Faults::default(),
+            base_url: base_url.clone(),
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = server::router(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // Dropping the sender (the Sandbox) stops the server too.
+                    let _ = stopped.await;
+                })
+                .await;
+            served.map_err(|e| SandboxError::Listen(e.to_string()))
+        });
+        Ok(Sandbox {
+            base_url,
+            state,
+            clients: self.clients,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    base_url: String,
+    state: Arc<server::State>,
+    clients: Vec<Registered>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), SandboxError>>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("clients", &self.clients)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Configures a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with the defaults: a free port of `127.0.0.1`, the default merchant and
+    /// PSP credentials, [`RuleTable::standard`].
+    pub async fn start() -> Result<Sandbox, SandboxError> {
+        SandboxBuilder::default().start().await
+    }
+
+    /// The root URL, such as `http://127.0.0.1:41234`: give it to [`Environment::custom`].
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The environment a [`Client`] needs to call this sandbox.
+    pub fn environment(&self) -> Environment {
+        Environment::Custom(self.base_url.clone())
+    }
+
+    /// The first merchant credentials the sandbox accepts.
+    pub fn credentials(&self) -> Option<Credentials> {
+        self.first_client(false)
+    }
+
+    /// The first PSP credentials the sandbox accepts.
+    pub fn psp_credentials(&self) -> Option<Credentials> {
+        self.first_client(true)
+    }
+
+    fn first_client(&self, psp: bool) -> Option<Credentials> {
+        self.clients
+            .iter()
+            .find(|c| c.psp == psp)
+            .map(|c| Credentials::new(c.client_id.clone(), c.secret.clone()))
+    }
+
+    /// A client with the first merchant credentials, pointed at this sandbox.
+    pub fn client(&self) -> crate::Result<Client> {
+        self.client_with(self.credentials())
+    }
+
+    /// A client with the first PSP credentials; use [`Client::for_merchant`] to act for a merchant.
+    pub fn psp_client(&self) -> crate::Result<Client> {
+        self.client_with(self.psp_credentials())
+    }
+
+    fn client_with(&self, credentials: Option<Credentials>) -> crate::Result<Client> {
+        let credentials = credentials.ok_or_else(|| {
+            crate::Error::Configuration("the sandbox has no credentials of that kind".into())
+        })?;
+        Client::builder()
+            .environment(self.environment())
+            .credentials(credentials)
+            .build()
+    }
+
+    /// Where to make calls fail or slow down.
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// Ends the buyer's journey of a subscription as the journey page would, whoever owns it.
+    pub fn complete_journey(
+        &self,
+        subscription: uuid::Uuid,
+        outcome: JourneyOutcome,
+    ) -> Result<Status, SandboxError> {
+        self.state
+            .store
+            .update_any(subscription, |record| record.complete_journey(outcome))
+            .ok_or(SandboxError::UnknownSubscription(subscription))?
+            .map_err(|e| SandboxError::NotAllowed(e.message))
+    }
+
+    /// Makes every token issued so far invalid, as if they had expired.
+    pub fn expire_tokens(&self) {
+        self.state.auth.expire_all();
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> RuleTable {
+        self.state.rules().as_ref().clone()
+    }
+
+    /// Replaces the rules while running; later calls use the new table.
+    pub fn set_rules(&self, rules: RuleTable) -> Result<(), SandboxError> {
+        rules.check().map_err(SandboxError::Configuration)?;
+        *self
+            .state
+            .rules
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(rules);
+        Ok(())
+    }
+
+    /// Serves until the server fails (for the binary: until the process is stopped).
+    pub async fn run_until_stopped(mut self) -> Result<(), SandboxError> {
+        let Some(task) = self.task.take() else {
+            return Ok(());
+        };
+        // Keep the stop sender alive while serving: dropping it would stop the server.
+        let _stop = self.stop.take();
+        task.await
+            .map_err(|e| SandboxError::Listen(e.to_string()))
+            .and_then(|served| served)
+    }
+
+    /// Stops the server and waits until it has closed its listener.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,792 @@
+//! The HTTP side: routes, the checks every API call goes through, and one handler per operation.
+
+use super::auth::Auth;
+use super::errors::{json_response, Failure};
+use super::faults::{Fault, Faults, Operation};
+use super::journey;
+use super::lifecycle::{JourneyOutcome, Status, Subscription, Tenant};
+use super::rules::RuleTable;
+use super::simulation;
+use super::store::{ListQuery, Store};
+use super::validation::{self, Query, Spec, Violation};
+use super::wire;
+use crate::e_financing::v1_6_6::types;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Path, State as Shared};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::Value;
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+use uuid::Uuid;
+
+/// Where the e-financing API hangs below the root, as the facade builds it.
+const API: &str = "/e-financing/api/v1";
+/// The PSP's merchant header (lower case, as `http` stores names).
+const MERCHANT_HEADER: &str = "x-baas-client-ref-for-proxi-id";
+
+/// Everything the handlers share.
+pub(crate) struct State {
+    pub(crate) spec: Spec,
+    pub(crate) auth: Auth,
+    pub(crate) store: Store,
+    pub(crate) rules: RwLock<Arc<RuleTable>>,
+    pub(crate) faults: Faults,
+    pub(crate) base_url: String,
+}
+
+impl State {
+    pub(crate) fn rules(&self) -> Arc<RuleTable> {
+        Arc::clone(
+            &self
+                .rules
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
+
+type AppState = Arc<State>;
+
+pub(crate) fn router(state: AppState) -> Router {
+    let subscription = |tail: &str| format!("{API}/subscriptions/{{id}}{tail}");
+    Router::new()
+        .route("/auth-server/api/v1/oauth2/token", post(token))
+        .route(
+            &format!("{API}/eligible-solutions"),
+            get(eligible_solutions),
+        )
+        .route(&format!("{API}/_simulate-solutions"), post(simulate))
+        .route(&format!("{API}/subscriptions"), get(list).post(create))
+        .route(&subscription(""), get(retrieve))
+        .route(&subscription("/_confirmDelivery"), post(confirm_delivery))
+        .route(&subscription("/_confirmReturn"), post(confirm_return))
+        .route(&subscription("/_cancel"), post(cancel))
+        .route("/sandbox/journey/{token}", get(journey_page))
+        .route("/sandbox/journey/{token}/{outcome}", post(journey_outcome))
+        .route("/sandbox/kit/{code}/{file}", get(kit))
+        .route("/sandbox/health", get(health))
+        .route(
+            "/sandbox/admin/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/sandbox/admin/tokens",
+            axum::routing::delete(expire_tokens),
+        )
+        .fallback(no_route)
+        .with_state(state)
+}
+
+/// What every handler needs of the request besides its body.
+pub(crate) struct Ctx {
+    method: Method,
+    path: String,
+    query: Option<String>,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(String::from),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl Ctx {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn query(&self) -> Query {
+        form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn respond(&self, result: Result<Response, Failure>) -> Response {
+        result.unwrap_or_else(|failure| failure.respond(&self.method, &self.path))
+    }
+
+    fn wants_html(&self) -> bool {
+        let says = |name: header::HeaderName, what: &str| {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains(what))
+        };
+        says(header::ACCEPT, "text/html")
+            || says(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+    }
+}
+
+/// Bearer token, tenancy header, then any injected fault: the gate of every API call.
+async fn enter(state: &State, ctx: &Ctx, operation: Operation) -> Result<Tenant, Failure> {
+    let caller = state
+        .auth
+        .verify(ctx.header("authorization"))
+        .ok_or_else(Failure::invalid_token)?;
+    let merchant = ctx
+        .header(MERCHANT_HEADER)
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(String::from);
+    match (caller.psp, &merchant) {
+        (true, None) => {
+            return Err(Failure::bad_request(
+                "PSP credentials must name the merchant in X-BAAS-CLIENT-REF-FOR-PROXI-ID",
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(Failure::forbidden(
+                "X-BAAS-CLIENT-REF-FOR-PROXI-ID is for PSP credentials; these are a merchant's",
+            ))
+        }
+        _ => {}
+    }
+    fault(state, operation).await?;
+    Ok(Tenant {
+        client_id: caller.client_id,
+        merchant,
+    })
+}
+
+async fn fault(state: &State, operation: Operation) -> Result<(), Failure> {
+    if let Some(shot) = state.faults.take(operation) {
+        if let Some(delay) = shot.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(status) = shot.status {
+            return Err(Failure::injected(status, shot.retry_after_seconds));
+        }
+    }
+    Ok(())
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, Failure> {
+    serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
+}
+
+fn subscription_id(path: Result<Path<String>, PathRejection>, ctx: &Ctx) -> Result<Uuid, Failure> {
+    match path {
+        Ok(Path(raw)) => Uuid::parse_str(&raw).map_err(|_| Failure::invalid_uuid(&raw)),
+        // Undecodable text in the path: show it as received.
+        Err(_) => Err(Failure::invalid_uuid(
+            ctx.path.split('/').nth(5).unwrap_or_default(),
+        )),
+    }
+}
+
+fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::validation(violations))
+    }
+}
+
+fn flagged(violations: &[Violation], field: &str) -> bool {
+    violations.iter().any(|v| v.field == field)
+}
+
+fn no_content() -> Response {
+    // No body, hence no Content-Type: a 204 cannot carry the `{}` the spec's example shows.
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let result = async {
+        fault(&state, Operation::Token).await?;
+        let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+        match state.auth.issue(ctx.header("authorization"), &form) {
+            Ok(grant) => {
+                let mut response = json_response(StatusCode::OK, &grant);
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                Ok(response)
+            }
+            Err(refusal) => Err(Failure::OAuth {
+                status: if refusal.unauthorized {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
+                error: refusal.error,
+                description: refusal.description.to_string(),
+                challenge: "Basic realm=\"scalexpert-sandbox\"",
+            }),
+        }
+    }
+    .await;
+    ctx.respond(result)
+}
+
+async fn eligible_solutions(Shared(state): Shared<AppState>, ctx: Ctx) -> Response {
+    let result = async {
+        enter(&state, &ctx, Operation::GetEligibleProductServices).await?;
+        let query = ctx.query();
+        let mut violations = Vec::new();
+        state
+            .spec
+            .check_query("/eligible-solutions", "get", &query, &mut violations);
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let country = param("buyerBillingCountry");
+        if !flagged(&violations, "buyerBillingCountry") {
+            validation::check_country(country, "buyerBillingCountry", &mut violations);
+        }
+        let mut amount = None;
+        if !flagged(&violations, "financedAmount") {
+            let number = param("financedAmount")
+                .and_then(|raw| raw.trim().parse::<f64>().ok())
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number);
+            amount = validation::check_amount(number.as_ref(), "financedAmount", &mut violations);
+        }
+        reject_if_any(violations)?;
+        let (Some(country), Some(amount)) = (country, amount) else {
+            return Err(Failure::bad_request(
+                "buyerBillingCountry and financedAmount are required",
+            ));
+        };
+        let rules = state.rules();
+        let listed = types::SolutionsResponseList {
+            solutions: rules
+                .eligible(country, amount)
+                .map(|product| wire::solution(product, &state.base_url))
+                .collect(),
+        };
+        Ok(json_response(StatusCode::OK, &listed))
+    }
+    .await;
+    ctx.respond(result)
+}
+
+async fn simulate(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let result = async {
+        enter(&state, &ctx, Operation::CreditSimulation).await?;
+        let body = parse_json(&body)?;
+        let mut violations = Vec::new();
+        state
+            .spec
+            .check_body("/_simulate-solutions", "post", &body, &mut violations);
+        let mut amount = None;
+        if !flagged(&violations, "financedAmount") {
+            amount = validation::check_amount(
+                body.get("financedAmount"),
+                "financedAmount",
+                &mut violations,
+            );
+        }
+        reject_if_any(violations)?;
+        let country = body
+            .get("buyerBillingCountry")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let amount = amount.ok_or_else(|| Failure::bad_request("financedAmount is required"))?;
+        let wanted: Vec<&str> = body
+            .get("solutionCodes")
+            .and_then(Value::as_array)
+            .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let rules = state.rules();
+        let simulations = rules
+            .eligible(country, amount)
+            .filter(|p| wanted.is_empty() || wanted.contains(&p.solution_code.as_str()))
+            .map(|product| types::SolutionSimulationItem {
+                simulations: simulation::plans(
+                    &product.offer,
+                    &product.durations_for(amount),
+                    amount,
+                )
+                .iter()
+                .map(wire::simulation)
+                .collect(),
+                solution_code: product.solution_code.clone(),
+            })
+            .collect();
+        let answer = types::SolutionSimulationResponse {
+            buyer_billing_country: country.parse().map_or_else(
+                |_| crate::OpenEnum::Unknown(country.to_string()),
+                crate::OpenEnum::Known,
+            ),
+            financed_amount: simulation::eur(amount),
+            solution_simulations: simulations,
+        };
+        Ok(json_response(StatusCode::OK, &answer))
+    }
+    .await;
+    ctx.respond(result)
+}
+
+async fn create(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let result = async {
+        let tenant = enter(&state, &ctx, Operation::InitiateCreditSubscription).await?;
+        let query = ctx.query();
+        let body = parse_json(&body)?;
+        let rules = state.rules();
+        let mut violations = Vec::new();
+        state
+            .spec
+            .check_query("/subscriptions", "post", &query, &mut violations);
+        state
+            .spec
+            .check_body("/subscriptions", "post", &body, &mut violations);
+        let language = query
+            .iter()
+            .find(|(k, _)| k == "language")
+            .map(|(_, v)| v.as_str());
+        let mut worded = Vec::new();
+        validation::check_subscription(&body, language, &rules, &mut worded);
+        // A field the schema already flagged is not reported twice.
+        let fresh: Vec<Violation> = worded
+            .into_iter()
+            .filter(|v| !flagged(&violations, &v.field))
+            .collect();
+        violations.extend(fresh);
+        reject_if_any(violations)?;
+        let request: types::InitiateCreditSubscriptionRequest = serde_json::from_value(body)
+            .map_err(|e| {
+                Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
+            })?;
+        let amount = simulation::cents(request.financed_amount)
+            .ok_or_else(|| Failure::bad_request("financedAmount is not a valid amount"))?;
+        let product = rules.product(&request.solution_code).ok_or_else(|| {
+            Failure::bad_request(format!(
+                "solutionCode {} is not offered to this merchant",
+                request.solution_code
+            ))
+        })?;
+        if !product.accepts(amount) {
+            return Err(Failure::bad_request(format!(
+                "solutionCode {} is not eligible for {:.2} EUR (from {:.2} to {:.2} EUR)",
+                product.solution_code,
+                simulation::eur(amount),
+                product.min_amount,
+                product.max_amount
+            )));
+        }
+        let buyer = request
+            .buyers
+            .first()
+            .and_then(|b| serde_json::to_value(b).ok())
+            .ok_or_else(|| Failure::bad_request("at least one buyer is required"))?;
+        let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+        let journey = format!("{:032x}", fastrand::u128(..));
+        let journey_url = format!("{}/sandbox/journey/{journey}", state.base_url);
+        let items: Vec<String> = request
+            .basket_details
+            .basket_items
+            .iter()
+            .map(|item| format!("{} x{}", item.label, item.quantity))
+            .collect();
+        let now = Utc::now();
+        let record = Subscription {
+            id,
+            tenant,
+            journey,
+            registered: now,
+            updated: now,
+            solution_code: product.solution_code.clone(),
+            market: product.country.clone(),
+            implementation_code: product.implementation_code(),
+            long_term: product.is_long_term(),
+            merchant_basket_id: request.merchant_basket_id,
+            merchant_global_order_id: request.merchant_global_order_id.clone(),
+            merchant_buyer_id: request.merchant_buyer_id,
+            confirmation_url: request.merchant_urls.confirmation,
+            financed: amount,
+            status: Status::Initialized,
+            cancellation: None,
+            partially_cancelled: false,
+            delivered: false,
+            returned: false,
+            buyer,
+            basket_summary: format!("{}, {:.2} EUR", items.join(", "), simulation::eur(amount)),
+        };
+        if wire::detail(&record).is_none() {
+            return Err(Failure::validation(vec![Violation::new(
+                "INVALID_VALUE",
+                "buyers[0]",
+                "cannot be recorded as the subscription's buyer",
+            )]));
+        }
+        state.store.insert(record).map_err(|_| {
+            Failure::bad_request(format!(
+                "merchantGlobalOrderId {:?} is already used by another subscription",
+                request.merchant_global_order_id
+            ))
+        })?;
+        let answer = types::InitiateCreditSubscriptionResponse {
+            id,
+            redirect: Some(types::Redirect {
+                type_: Some(crate::OpenEnum::Known(types::RedirectType::Url)),
+                value: Some(journey_url),
+            }),
+        };
+        Ok(json_response(StatusCode::CREATED, &answer))
+    }
+    .await;
+    ctx.respond(result)
+}
+
+async fn list(Shared(state): Shared<AppState>, ctx: Ctx) -> Response {
+    let result = async {
+        let tenant = enter(
+            &state,
+            &ctx,
+            Operation::RetrieveCreditSubscriptionForSpecificMerchant,
+        )
+        .await?;
+        let query = ctx.query();
+        let mut violations = Vec::new();
+        state
+            .spec
+            .check_query("/subscriptions", "get", &query, &mut violations);
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut positive = |name: &str, default: u64| {
+            if flagged(&violations, name) {
+                return default;
+            }
+            match param(name).map(|raw| raw.trim().parse::<i64>()) {
+                Some(Ok(n)) if n >= 1 => n.unsigned_abs(),
+                Some(_) => {
+                    violations.push(Violation::new("INVALID_VALUE", name, "must be at least 1"));
+                    default
+                }
+                None => default,
+            }
+        };
+        let page = positive("page", 1);
+        let page_size = positive("pageSize", 20);
+        reject_if_any(violations)?;
+        let (total, items) = state.store.list(
+            &tenant,
+            &ListQuery {
+                order: param("merchantGlobalOrderId"),
+                basket: param("merchantBasketId"),
+                page,
+                page_size,
+            },
+        );
+        let answer = types::PaginationCreditSubscriptionsDtoResponse {
+            subscriptions: items.iter().map(wire::summary).collect(),
+            total_item_count: i32::try_from(total).unwrap_or(i32::MAX),
+        };
+        Ok(json_response(StatusCode::OK, &answer))
+    }
+    .await;
+    ctx.respond(result)
+}
+
+async fn retrieve(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let result = async {
+        let tenant = enter(&state, &ctx, Operation::RetrieveCreditSubscription).await?;
+        let id = subscription_id(path, &ctx)?;
+        let record = state
+            .store
+            .get(&tenant, id)
+            .ok_or_else(|| Failure::not_found(id))?;
+        let detail = wire::detail(&record)
+            .ok_or_else(|| Failure::bad_request("the subscription's buyer cannot be shown"))?;
+        Ok(json_response(StatusCode::OK, &detail))
+    }
+    .await;
+    ctx.respond(result)
+}
+
+/// A state change on one subscription: id, body validation, then `change` on the tenant's record.
+async fn change(
+    state: &State,
+    ctx: &Ctx,
+    operation: Operation,
+    spec_path: &str,
+    path: Result<Path<String>, PathRejection>,
+    body: &Bytes,
+    change: impl FnOnce(&mut Subscription, &Value) -> Result<Response, Failure>,
+) -> Result<Response, Failure> {
+    let tenant = enter(state, ctx, operation).await?;
+    let id = subscription_id(path, ctx)?;
+    let body = parse_json(body)?;
+    let mut violations = Vec::new();
+    state
+        .spec
+        .check_body(spec_path, "post", &body, &mut violations);
+    if operation == Operation::CancelCreditSubscription
+        && !flagged(&violations, "cancelledAmount")
+        && body.get("cancelledAmount").is_some_and(|v| !v.is_null())
+    {
+        validation::check_amount(
+            body.get("cancelledAmount"),
+            "cancelledAmount",
+            &mut violations,
+        );
+    }
+    reject_if_any(violations)?;
+    state
+        .store
+        .update(&tenant, id, |record| change(record, &body))
+        .ok_or_else(|| Failure::not_found(id))?
+}
+
+async fn confirm_delivery(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Response {
+    let result = change(
+        &state,
+        &ctx,
+        Operation::DoConfirmDelivery,
+        "/subscriptions/{creditSubscriptionId}/_confirmDelivery",
+        path,
+        &body,
+        |record, body| {
+            let delivered = body
+                .get("isDelivered")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            record
+                .confirm_delivery(delivered)
+                .map_err(|r| Failure::bad_request(r.message))?;
+            Ok(no_content())
+        },
+    )
+    .await;
+    ctx.respond(result)
+}
+
+async fn confirm_return(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Response {
+    let result = change(
+        &state,
+        &ctx,
+        Operation::DoConfirmReturn,
+        "/subscriptions/{creditSubscriptionId}/_confirmReturn",
+        path,
+        &body,
+        |record, body| {
+            let returned = body
+                .get("isReturned")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            record
+                .confirm_return(returned)
+                .map_err(|r| Failure::bad_request(r.message))?;
+            Ok(no_content())
+        },
+    )
+    .await;
+    ctx.respond(result)
+}
+
+async fn cancel(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    path: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Response {
+    let result = change(
+        &state,
+        &ctx,
+        Operation::CancelCreditSubscription,
+        "/subscriptions/{creditSubscriptionId}/_cancel",
+        path,
+        &body,
+        |record, body| {
+            let amount = body
+                .get("cancelledAmount")
+                .and_then(Value::as_f64)
+                .and_then(simulation::cents);
+            let done = record
+                .cancel(amount)
+                .map_err(|r| Failure::bad_request(r.message))?;
+            let status = if done.full {
+                types::CreditCancellationResponseStatus::CancelFullAccepted
+            } else {
+                types::CreditCancellationResponseStatus::CancelPartAccepted
+            };
+            let answer = types::CreditCancellationResponse {
+                financed_amount: Some(simulation::eur(done.remaining)),
+                status: Some(crate::OpenEnum::Known(status)),
+            };
+            Ok(json_response(StatusCode::OK, &answer))
+        },
+    )
+    .await;
+    ctx.respond(result)
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        page,
+    )
+        .into_response()
+}
+
+async fn journey_page(Shared(state): Shared<AppState>, Path(token): Path<String>) -> Response {
+    let page = state.store.by_journey(&token).and_then(|id| {
+        state.store.update_any(id, |record| {
+            record.open_journey();
+            journey::page(record, &token)
+        })
+    });
+    match page {
+        Some(page) => html(StatusCode::OK, page),
+        None => html(
+            StatusCode::NOT_FOUND,
+            journey::problem_page("No journey here: the link is wrong or the sandbox restarted."),
+        ),
+    }
+}
+
+async fn journey_outcome(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    Path((token, outcome)): Path<(String, String)>,
+) -> Response {
+    let problem = |status: StatusCode, message: String| {
+        if ctx.wants_html() {
+            html(status, journey::problem_page(&message))
+        } else {
+            json_response(status, &serde_json::json!({ "error": message }))
+        }
+    };
+    let Some(outcome) = JourneyOutcome::from_segment(&outcome) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "the outcome is one of accept, pre-accept, reject, abort".into(),
+        );
+    };
+    let Some(id) = state.store.by_journey(&token) else {
+        return problem(StatusCode::NOT_FOUND, "no journey with this token".into());
+    };
+    let done = state.store.update_any(id, |record| {
+        record.complete_journey(outcome).map(|status| {
+            (
+                status,
+                record.status.substatus(),
+                journey::outcome_page(record),
+            )
+        })
+    });
+    match done {
+        Some(Ok((status, substatus, page))) => {
+            if ctx.wants_html() {
+                html(StatusCode::OK, page)
+            } else {
+                json_response(
+                    StatusCode::OK,
+                    &serde_json::json!({
+                        "creditSubscriptionId": id,
+                        "consolidatedStatus": status.as_str(),
+                        "consolidatedSubstatus": substatus,
+                    }),
+                )
+            }
+        }
+        Some(Err(refusal)) => problem(StatusCode::CONFLICT, refusal.message),
+        None => problem(StatusCode::NOT_FOUND, "no journey with this token".into()),
+    }
+}
+
+async fn kit(Path((code, file)): Path<(String, String)>) -> Response {
+    match journey::kit_asset(&code, &file) {
+        Some((content_type, body)) => {
+            ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn health() -> Response {
+    json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
+}
+
+/// The admin endpoint's shape: an operation and a [`Fault`].
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueuedFault {
+    operation: String,
+    #[serde(flatten)]
+    fault: Fault,
+}
+
+async fn list_faults(Shared(state): Shared<AppState>) -> Response {
+    let queued: Vec<QueuedFault> = state
+        .faults
+        .queued()
+        .into_iter()
+        .map(|(operation, fault)| QueuedFault {
+            operation: operation.operation_id().into(),
+            fault,
+        })
+        .collect();
+    json_response(StatusCode::OK, &queued)
+}
+
+async fn add_fault(Shared(state): Shared<AppState>, body: Bytes) -> Response {
+    let added = serde_json::from_slice::<QueuedFault>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|q| {
+            let operation: Operation = q.operation.parse()?;
+            state.faults.inject(operation, q.fault)
+        });
+    match added {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(message) => json_response(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({ "error": message }),
+        ),
+    }
+}
+
+async fn clear_faults(Shared(state): Shared<AppState>) -> Response {
+    state.faults.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn expire_tokens(Shared(state): Shared<AppState>) -> Response {
+    state.auth.expire_all();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn no_route(ctx: Ctx) -> Response {
+    ctx.respond(Err(Failure::no_route()))
+}

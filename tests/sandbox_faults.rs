@@ -1,0 +1,186 @@
+//! Fault injection, through the library API and the admin endpoint, as a user's resilience test
+//! would use it.
+#![cfg(feature = "sandbox")]
+
+use scalexpert::e_financing::v1_6_6::types::PaginationCreditSubscriptionsDtoResponse;
+use scalexpert::sandbox::{sample_application, Fault, Operation, Sandbox};
+use scalexpert::{Client, Error, RetryPolicy};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn list(client: &Client) -> Result<PaginationCreditSubscriptionsDtoResponse, Error> {
+    Ok(client
+        .e_financing_v1_6_6()
+        .retrieve_credit_subscription_for_specific_merchant()
+        .send()
+        .await?
+        .into_inner())
+}
+
+#[tokio::test]
+async fn a_retrying_client_rides_out_503s() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let op = Operation::RetrieveCreditSubscriptionForSpecificMerchant;
+    sandbox
+        .faults()
+        .inject(op, Fault::status(503).retry_after(Duration::ZERO).times(2))
+        .expect("valid");
+    assert_eq!(sandbox.faults().pending(op), 2);
+    // The default policy makes three attempts: two 503s, then the answer.
+    list(&client).await.expect("third attempt");
+    assert_eq!(sandbox.faults().pending(op), 0);
+}
+
+#[tokio::test]
+async fn a_fault_outlasting_the_retries_reaches_the_caller() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let op = Operation::RetrieveCreditSubscriptionForSpecificMerchant;
+    sandbox
+        .faults()
+        .inject(op, Fault::status(429).retry_after(Duration::ZERO).times(5))
+        .expect("valid");
+    let error = list(&client).await.expect_err("still limited");
+    match &error {
+        Error::RateLimited { retry_after, error } => {
+            assert_eq!(*retry_after, Some(Duration::ZERO));
+            assert!(error.has_code("SANDBOX_INJECTED_FAULT"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        sandbox.faults().pending(op),
+        2,
+        "three attempts took three shots"
+    );
+}
+
+#[tokio::test]
+async fn creations_are_not_replayed_after_a_503() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .faults()
+        .inject(
+            Operation::InitiateCreditSubscription,
+            Fault::status(503).retry_after(Duration::from_secs(7)),
+        )
+        .expect("valid");
+    let create = || async {
+        client
+            .e_financing_v1_6_6()
+            .initiate_credit_subscription()
+            .language("fr-FR")
+            .body(sample_application("SCFRSP-4XTS", "ORDER-1", 300.0)?)
+            .send()
+            .await
+            .map_err(Error::from)
+    };
+    let error = create().await.expect_err("unavailable");
+    let api = error.api_error().expect("API error");
+    assert_eq!(api.status.as_u16(), 503);
+    assert_eq!(api.retry_after, Some(Duration::from_secs(7)));
+    assert!(list(&client)
+        .await
+        .expect("listed")
+        .subscriptions
+        .is_empty());
+    // The fault is spent: the same creation now goes through.
+    create().await.expect("created");
+    assert_eq!(list(&client).await.expect("listed").total_item_count, 1);
+}
+
+#[tokio::test]
+async fn delays_only_slow_the_answer_down() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let op = Operation::GetEligibleProductServices;
+    sandbox
+        .faults()
+        .inject(op, Fault::delay(Duration::from_millis(20)))
+        .expect("valid");
+    let solutions = client
+        .e_financing_v1_6_6()
+        .get_eligible_product_services()
+        .buyer_billing_country("FR")
+        .financed_amount(1500.0)
+        .send()
+        .await
+        .expect("answered")
+        .into_inner();
+    assert_eq!(solutions.solutions.len(), 4);
+    assert_eq!(sandbox.faults().pending(op), 0);
+}
+
+#[tokio::test]
+async fn the_token_endpoint_can_fail_too() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .faults()
+        .inject(Operation::Token, Fault::status(503))
+        .expect("valid");
+    let error = list(&client).await.expect_err("no token");
+    assert!(
+        matches!(&error, Error::Auth(a) if a.status.map(|s| s.as_u16()) == Some(503)),
+        "{error:?}"
+    );
+    list(&client).await.expect("next token");
+}
+
+#[tokio::test]
+async fn the_admin_endpoint_queues_lists_and_clears_faults() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = Client::builder()
+        .environment(sandbox.environment())
+        .credentials(sandbox.credentials().expect("credentials"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let http = reqwest::Client::new();
+    let admin = format!("{}/sandbox/admin/faults", sandbox.base_url());
+
+    let added = http
+        .post(&admin)
+        .json(&json!({"operation": "retrieveCreditSubscriptionForSpecificMerchant", "status": 500, "times": 2}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(added.status(), 204);
+    let queued: Value = http
+        .get(&admin)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        queued,
+        json!([{"operation": "retrieveCreditSubscriptionForSpecificMerchant", "status": 500, "times": 2}])
+    );
+    let error = list(&client).await.expect_err("injected");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(
+        sandbox
+            .faults()
+            .pending(Operation::RetrieveCreditSubscriptionForSpecificMerchant),
+        1
+    );
+
+    let cleared = http.delete(&admin).send().await.expect("answer");
+    assert_eq!(cleared.status(), 204);
+    list(&client).await.expect("no fault left");
+
+    for bad in [
+        json!({"operation": "launchRocket", "status": 500}),
+        json!({"operation": "token", "status": 200}),
+        json!({"operation": "token"}),
+    ] {
+        let refused = http.post(&admin).json(&bad).send().await.expect("answer");
+        assert_eq!(refused.status(), 400, "{bad}");
+    }
+    let not_json = http.post(&admin).body("{").send().await.expect("answer");
+    assert_eq!(not_json.status(), 400);
+}
