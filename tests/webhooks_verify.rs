@@ -596,3 +596,45 @@ fn secrets_never_appear_in_debug_or_rejections() {
         }
     }
 }
+
+#[test]
+fn a_simulator_signs_with_the_configuration_it_was_sent() {
+    // Our spec's example of the upsert body: BASIC_AUTH, a secret and a signature key.
+    let request: scalexpert::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequest =
+        serde_json::from_value(serde_json::json!({
+            "eventTypeCode": "SC_SUBSCRIPTION",
+            "active": true,
+            "url": "https://shop.example.fr/hooks/scalexpert/financing",
+            "authMethod": "BASIC_AUTH",
+            "authLogin": "scalexpert-notifier",
+            "authPassword": "Xq7!vR2p#Lm9",
+            "keyForSignature": KEY,
+            "secret": "hook-shared-secret-51c8",
+            "emailForAlerts": "ops-alerts@shop.example.fr",
+            "activeEventCodes": ["SC_SUBSCRIPTION_ACCEPTED", "SC_SUBSCRIPTION_REJECTED"]
+        }))
+        .unwrap();
+    let sender = ReceiverSecrets::from_request(&request).unwrap();
+    let headers = sender
+        .delivery_headers(None, BODY.as_bytes(), at(TS))
+        .unwrap();
+    assert_eq!(headers["authorization"], BASIC_OK);
+    assert_eq!(headers["x-baas-secret"], "hook-shared-secret-51c8");
+    assert_eq!(headers["x-baas-signature"], SIG);
+    assert_eq!(headers["x-baas-signature-timestamp"], TS);
+
+    // The receiver, configured by hand with the same values, accepts it.
+    let receiver = Verifier::new(
+        ReceiverSecrets::basic_auth("scalexpert-notifier", "Xq7!vR2p#Lm9")
+            .with_secret("hook-shared-secret-51c8")
+            .with_signature_key(KEY),
+    );
+    assert!(receiver.verify_at(&headers, BODY.as_bytes(), now()).is_ok());
+
+    let mut odd = spec_config();
+    odd.auth_method = Some(scalexpert::OpenEnum::Unknown("OAUTH2".into()));
+    assert_eq!(
+        ReceiverSecrets::from_config(&odd).unwrap_err(),
+        ConfigError::UnknownAuthMethod("OAUTH2".into())
+    );
+}

@@ -2,7 +2,7 @@
 
 use super::event::{Event, ParseError};
 use crate::merchant_webhooks::v1_0_6::types::{
-    MerchantWebhookConfigResponse, MerchantWebhookConfigResponseAuthMethod,
+    MerchantWebhookConfigRequest, MerchantWebhookConfigResponse,
 };
 use crate::OpenEnum;
 use base64::Engine as _;
@@ -183,37 +183,58 @@ impl ReceiverSecrets {
     /// The secrets of a configuration read with the management API
     /// (`find_merchant_webhook_config`), so the receiver checks what Scalexpert sends.
     pub fn from_config(config: &MerchantWebhookConfigResponse) -> Result<Self, ConfigError> {
-        let method = config.auth_method.as_ref();
+        let method = match &config.auth_method {
+            None => None,
+            Some(OpenEnum::Known(method)) => Some(method.to_string()),
+            Some(OpenEnum::Unknown(other)) => Some(other.clone()),
+        };
+        ReceiverSecrets::from_parts(
+            method.as_deref(),
+            config.secret.as_deref(),
+            config.auth_login.as_deref(),
+            config.auth_password.as_deref(),
+            config.key_for_signature.as_deref(),
+        )
+    }
+
+    /// The secrets of a configuration as sent to the management API
+    /// (`set_merchant_web_config`): what a simulator of Scalexpert signs deliveries with.
+    pub fn from_request(config: &MerchantWebhookConfigRequest) -> Result<Self, ConfigError> {
+        let method = config.auth_method.map(|m| m.to_string());
+        ReceiverSecrets::from_parts(
+            method.as_deref(),
+            config.secret.as_deref(),
+            config.auth_login.as_deref(),
+            config.auth_password.as_deref(),
+            config.key_for_signature.as_deref(),
+        )
+    }
+
+    fn from_parts(
+        method: Option<&str>,
+        secret: Option<&str>,
+        login: Option<&str>,
+        password: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<Self, ConfigError> {
         let mut secrets = match method {
-            None | Some(OpenEnum::Known(MerchantWebhookConfigResponseAuthMethod::None)) => {
-                ReceiverSecrets::unauthenticated()
+            None | Some("NONE") => ReceiverSecrets::unauthenticated(),
+            Some("API_KEY") => {
+                ReceiverSecrets::api_key(secret.ok_or(ConfigError::ApiKeyWithoutSecret)?)
             }
-            Some(OpenEnum::Known(MerchantWebhookConfigResponseAuthMethod::ApiKey)) => {
-                let secret = config
-                    .secret
-                    .clone()
-                    .ok_or(ConfigError::ApiKeyWithoutSecret)?;
-                ReceiverSecrets::api_key(secret)
-            }
-            Some(OpenEnum::Known(MerchantWebhookConfigResponseAuthMethod::BasicAuth)) => {
-                match (&config.auth_login, &config.auth_password) {
-                    (Some(login), Some(password)) => {
-                        ReceiverSecrets::basic_auth(login.clone(), password.clone())
-                    }
-                    _ => return Err(ConfigError::BasicWithoutCredentials),
-                }
-            }
-            Some(OpenEnum::Unknown(other)) => {
-                return Err(ConfigError::UnknownAuthMethod(other.clone()))
-            }
+            Some("BASIC_AUTH") => match (login, password) {
+                (Some(login), Some(password)) => ReceiverSecrets::basic_auth(login, password),
+                _ => return Err(ConfigError::BasicWithoutCredentials),
+            },
+            Some(other) => return Err(ConfigError::UnknownAuthMethod(other.to_owned())),
         };
         if !matches!(secrets.auth, ReceiverAuth::ApiKey) {
-            if let Some(secret) = &config.secret {
-                secrets = secrets.with_secret(secret.clone());
+            if let Some(secret) = secret {
+                secrets = secrets.with_secret(secret);
             }
         }
-        if let Some(key) = &config.key_for_signature {
-            secrets = secrets.with_signature_key(key.clone());
+        if let Some(key) = key {
+            secrets = secrets.with_signature_key(key);
         }
         Ok(secrets)
     }
