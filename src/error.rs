@@ -46,14 +46,15 @@ pub enum Error {
     /// The connection failed or broke.
     #[error("transport error: {0}")]
     Transport(String),
-    /// A success status whose body does not match the spec.
+    /// A success status whose body does not match the spec. The excerpt keeps the body's shape
+    /// with every string masked, so no buyer data ends up in logs.
     #[error("cannot decode response{}: {message}; body starts with {excerpt:?}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
     Decode {
         /// The status of the answer, when there was one.
         status: Option<StatusCode>,
         /// What did not match.
         message: String,
-        /// The first characters of the body.
+        /// The first characters of the body, JSON strings masked.
         excerpt: String,
     },
     /// A value breaks a spec constraint (length, pattern, enum, required); nothing was sent.
@@ -259,6 +260,27 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// The start of a success body with every JSON string replaced by `"…"`: enough to see the
+/// shape that failed to decode, without the buyer's names, e-mail or address a subscription
+/// holds. A body that is not JSON is excerpted as it is.
+pub(crate) fn shape_excerpt(bytes: &[u8]) -> String {
+    fn mask(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => *text = "…".to_string(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+            serde_json::Value::Object(map) => map.values_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(mut value) => {
+            mask(&mut value);
+            excerpt(value.to_string().as_bytes())
+        }
+        Err(_) => excerpt(bytes),
+    }
+}
+
 fn status_code_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -366,7 +388,7 @@ impl From<progenitor_client::Error<()>> for Error {
             Generated::InvalidResponsePayload(bytes, e) => Error::Decode {
                 status: None,
                 message: e.to_string(),
-                excerpt: excerpt(&bytes),
+                excerpt: shape_excerpt(&bytes),
             },
             Generated::ErrorResponse(response) => Error::Api(Box::new(ApiError {
                 status: response.status(),
@@ -423,6 +445,18 @@ mod tests {
             ),
             "{body:?}"
         );
+    }
+
+    #[test]
+    fn decode_excerpts_keep_the_shape_and_mask_every_string() {
+        let shown = shape_excerpt(
+            br#"{"buyer":{"email":"claire@example.fr","phones":["0612345678"]},"financedAmount":1500.5,"vip":true}"#,
+        );
+        assert_eq!(
+            shown,
+            r#"{"buyer":{"email":"…","phones":["…"]},"financedAmount":1500.5,"vip":true}"#
+        );
+        assert_eq!(shape_excerpt(b"<html>down</html>"), "<html>down</html>");
     }
 
     #[test]

@@ -143,11 +143,16 @@ pub async fn execute(
         .await
 }
 
+/// progenitor adds this header to every call; the Scalexpert specs declare no such header, so
+/// the facade sends exactly what the spec describes.
+const GENERATOR_VERSION_HEADER: &str = "api-version";
+
 async fn execute_with_retries(
     inner: &Inner,
-    request: reqwest::Request,
+    mut request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
+    request.headers_mut().remove(GENERATOR_VERSION_HEADER);
     let shared = &inner.shared;
     let policy = &shared.retry;
     let replay_safe = is_replay_safe(request.method(), info.operation_id);

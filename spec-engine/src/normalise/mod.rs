@@ -12,9 +12,11 @@ use serde_json::Value;
 
 pub mod error_responses_left_to_facade;
 pub mod float_amounts_as_double;
+pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
 pub mod schemaless_json_is_any_value;
+mod sides;
 
 /// A named rewrite of a spec document.
 pub struct Rule {
@@ -42,6 +44,12 @@ pub const RULES: &[Rule] = &[
         name: "float_amounts_as_double",
         apply: float_amounts_as_double::apply,
     },
+    Rule {
+        name: "lenient_response_schemas",
+        apply: lenient_response_schemas::apply,
+    },
+    // After `lenient_response_schemas`: its response-side copies are response-only, so their
+    // enums open too.
     Rule {
         name: "open_response_enums",
         apply: open_response_enums::apply,

@@ -10,7 +10,8 @@
 //! Enums in schemas reachable from a request body or parameter stay closed: a value we send must
 //! be one the API documents, and a closed enum makes the compiler say so.
 
-use crate::walk::{child, operations, resolve};
+use super::sides::{reachable, request_roots, response_roots};
+use crate::walk::child;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -153,61 +154,6 @@ fn pascal_case(name: &str) -> String {
         }
     }
     out
-}
-
-/// Schemas of request bodies and parameters.
-fn request_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        if let Some(content) = operation
-            .pointer("/requestBody/content")
-            .and_then(Value::as_object)
-        {
-            roots.extend(content.values().filter_map(|m| m.get("schema")));
-        }
-        if let Some(parameters) = operation.get("parameters").and_then(Value::as_array) {
-            roots.extend(parameters.iter().filter_map(|p| p.get("schema")));
-        }
-    }
-    roots
-}
-
-/// Schemas of every declared response.
-fn response_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
-            for response in responses.values() {
-                if let Some(content) = response.get("content").and_then(Value::as_object) {
-                    roots.extend(content.values().filter_map(|m| m.get("schema")));
-                }
-            }
-        }
-    }
-    roots
-}
-
-/// Names of the component schemas reachable through `$ref` from `roots`.
-fn reachable(doc: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                        if seen.insert(name.to_string()) {
-                            stack.extend(resolve(doc, reference));
-                        }
-                    }
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    seen
 }
 
 #[cfg(test)]
