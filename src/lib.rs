@@ -6,6 +6,7 @@
 extern crate self as scalexpert;
 
 pub mod auth;
+pub mod bounded;
 pub mod client;
 pub mod environment;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod transport;
 pub mod webhooks;
 
 pub use auth::Credentials;
+pub use bounded::BoundedVec;
 pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use environment::Environment;
 pub use error::{Error, Result};

@@ -164,8 +164,7 @@ async fn initiate_refuses_a_contact_without_the_title_1_4_0_requires() {
 }
 
 #[tokio::test]
-#[ignore = "FINDING: `buyers` maxItems: 1 is not enforced by the generated types; \
-            typify maps the array to a plain Vec"]
+// `bounded_request_arrays` makes the generated type check the spec's maxItems.
 async fn initiate_refuses_a_second_buyer_before_sending() {
     let gateway = Gateway::expecting_nothing();
     let mut body = spec().request_example("initiateCreditSubscription");
@@ -174,6 +173,12 @@ async fn initiate_refuses_a_second_buyer_before_sending() {
 
     let result = initiate(&gateway, body).await;
 
-    assert_invalid_request(result, &["InitiateCreditSubscriptionRequest", "buyers"]);
+    assert_invalid_request(
+        result,
+        &[
+            "InitiateCreditSubscriptionRequest",
+            "2 items where the spec allows 0 to 1",
+        ],
+    );
     gateway.assert_nothing_received();
 }

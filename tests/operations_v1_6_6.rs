@@ -180,8 +180,7 @@ async fn initiate_sends_values_1_6_6_no_longer_constrains() {
 }
 
 #[tokio::test]
-#[ignore = "FINDING: `buyers` maxItems (100 in 1.6.6) is not enforced by the generated types; \
-            typify maps the array to a plain Vec"]
+// `bounded_request_arrays` makes the generated type check the spec's maxItems.
 async fn initiate_refuses_more_than_100_buyers_before_sending() {
     let gateway = Gateway::expecting_nothing();
     let mut body = initiate_example();

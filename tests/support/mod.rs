@@ -2147,8 +2147,7 @@ macro_rules! contact_patterns_of_1_5_2_and_1_6_0_tests {
         }
 
         #[tokio::test]
-        #[ignore = "FINDING: `buyers` maxItems: 1 is not enforced by the generated types; \
-                    typify maps the array to a plain Vec"]
+        // `bounded_request_arrays` makes the generated type check the spec's maxItems.
         async fn initiate_refuses_a_second_buyer_before_sending() {
             let gateway = Gateway::expecting_nothing();
             let mut body = spec().request_example("initiateCreditSubscription");
@@ -2157,7 +2156,13 @@ macro_rules! contact_patterns_of_1_5_2_and_1_6_0_tests {
 
             let result = initiate(&gateway, body).await;
 
-            assert_invalid_request(result, &["InitiateCreditSubscriptionRequest", "buyers"]);
+            assert_invalid_request(
+                result,
+                &[
+                    "InitiateCreditSubscriptionRequest",
+                    "2 items where the spec allows 0 to 1",
+                ],
+            );
             gateway.assert_nothing_received();
         }
     };

@@ -10,6 +10,7 @@
 
 use serde_json::Value;
 
+pub mod bounded_request_arrays;
 pub mod error_responses_left_to_facade;
 pub mod float_amounts_as_double;
 pub mod lenient_response_schemas;
@@ -47,6 +48,11 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "lenient_response_schemas",
         apply: lenient_response_schemas::apply,
+    },
+    // After `lenient_response_schemas`, which leaves item limits on the request side only.
+    Rule {
+        name: "bounded_request_arrays",
+        apply: bounded_request_arrays::apply,
     },
     // After `lenient_response_schemas`: its response-side copies are response-only, so their
     // enums open too.
