@@ -211,7 +211,7 @@ fn an_unknown_code_of_a_known_type_keeps_its_typed_data() {
         panic!("{:?}", ev.data)
     };
     // `data` lacked its own eventTypeCode: the envelope's stands in.
-    assert_eq!(data.event_type_code, "SC_SUBSCRIPTION");
+    assert_eq!(data.event_type_code.to_string(), "SC_SUBSCRIPTION");
     assert_eq!(data.financed_amount, Some(300.0));
 }
 

@@ -11,12 +11,13 @@
 use serde_json::Value;
 
 pub mod bounded_request_arrays;
+pub mod discriminated_one_of;
 pub mod error_responses_left_to_facade;
 pub mod float_amounts_as_double;
 pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
-pub mod schemaless_json_is_any_value;
+pub mod schemaless_json_bodies;
 mod sides;
 
 /// A named rewrite of a spec document.
@@ -38,8 +39,8 @@ pub const RULES: &[Rule] = &[
         apply: no_content_has_no_body::apply,
     },
     Rule {
-        name: "schemaless_json_is_any_value",
-        apply: schemaless_json_is_any_value::apply,
+        name: "schemaless_json_bodies",
+        apply: schemaless_json_bodies::apply,
     },
     Rule {
         name: "float_amounts_as_double",
@@ -59,6 +60,11 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "open_response_enums",
         apply: open_response_enums::apply,
+    },
+    // After `open_response_enums`, which would open the tags this rule pins.
+    Rule {
+        name: "discriminated_one_of",
+        apply: discriminated_one_of::apply,
     },
 ];
 
