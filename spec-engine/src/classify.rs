@@ -2027,8 +2027,10 @@ impl<'a> Classifier<'a> {
         let empty = Vec::new();
         let a = old.as_array().unwrap_or(&empty);
         let b = new.as_array().unwrap_or(&empty);
-        let open = self.open_enums.contains(&at.old_ptr);
         let side = at.side();
+        // A schema both sides use is read through its relaxed response-side copy
+        // (`lenient_response_schemas`), whose enums `open_response_enums` then opens.
+        let open = side == Side::Both || self.open_enums.contains(&at.old_ptr);
         for value in a.iter().filter(|v| !b.contains(v)) {
             let shown = show(Some(value));
             let verdict = by_side(
