@@ -19,7 +19,7 @@ const ENVIRONMENTS: [&str; 2] = ["uatc", "prod"];
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
-    args.expect(
+    args.check_shape(
         &["--from", "--uatc", "--prod", "--api", "--format", "--root"],
         1,
     )?;

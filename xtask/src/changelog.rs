@@ -19,7 +19,7 @@ pub const FILE: &str = "docs/api-changelog.md";
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
-    args.expect(&["--check", "--root"], 0)?;
+    args.check_shape(&["--check", "--root"], 0)?;
     let root = args.root();
     let expected = render(&root);
     let path = file(&root);

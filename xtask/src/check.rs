@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
-    args.expect(&["--upstream", "--format", "--root"], 0)?;
+    args.check_shape(&["--upstream", "--format", "--root"], 0)?;
     let format = args.format()?;
     let report = check(&args.root(), args.option("--upstream"));
     print!("{}", report.render(format));

@@ -87,7 +87,7 @@ impl Args {
     }
 
     /// Fails unless only the options in `allowed` were given and exactly `positionals` positionals.
-    pub fn expect(&self, allowed: &[&str], positionals: usize) -> Result<(), UsageError> {
+    pub fn check_shape(&self, allowed: &[&str], positionals: usize) -> Result<(), UsageError> {
         for name in self.options.keys().chain(&self.flags) {
             if !allowed.contains(&name.as_str()) {
                 return Err(UsageError(format!("{name} does not apply to this command")));

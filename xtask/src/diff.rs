@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
-    args.expect(&["--format", "--root"], 2)?;
+    args.check_shape(&["--format", "--root"], 2)?;
     let format = args.format()?;
     let root = args.root();
     let old = Spec::parse(&root, &args.positional[0]);
