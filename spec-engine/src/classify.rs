@@ -20,7 +20,7 @@
 //! between the two bodies as if the name had not changed.
 
 use crate::diff::{raw_diff, structural_diff, DifferenceKind};
-use crate::normalise::open_response_enums;
+use crate::normalise::{self, lenient_response_schemas};
 use crate::prose::{is_prose_key, strip_prose};
 use crate::walk::{child, resolve, METHODS};
 use serde::Serialize;
@@ -613,8 +613,10 @@ fn reachable<'a>(doc: &'a Value, roots: Vec<&'a Value>) -> BTreeSet<String> {
 /// Upper bounds (a lower new value tightens) and lower bounds (a higher new value tightens).
 const UPPER_BOUNDS: &[&str] = &["maxLength", "maxItems", "maxProperties", "maximum"];
 const LOWER_BOUNDS: &[&str] = &["minLength", "minItems", "minProperties", "minimum"];
-/// Constraints the generated types check when they decode a string (typify's newtypes).
-const CHECKED_ON_DECODE: &[&str] = &["maxLength", "minLength", "pattern"];
+/// Constraints rule `lenient_response_schemas` drops on the response side: the generated
+/// client checks them on what it sends, never on what it receives.
+const RELAXED_ON_RESPONSES: &[&str] =
+    &["pattern", "minLength", "maxLength", "minItems", "maxItems"];
 
 /// Schema keywords [`Classifier::compare_schema`] handles itself.
 const HANDLED_SCHEMA_KEYS: &[&str] = &[
@@ -677,10 +679,7 @@ impl<'a> Classifier<'a> {
             renames: BTreeMap::new(),
             old_usage: usage_of(old),
             new_usage: usage_of(new),
-            open_enums: open_response_enums::plan(old)
-                .into_iter()
-                .map(|o| o.pointer)
-                .collect(),
+            open_enums: open_enum_pointers(old),
             findings: Vec::new(),
         }
     }
@@ -2028,9 +2027,7 @@ impl<'a> Classifier<'a> {
         let a = old.as_array().unwrap_or(&empty);
         let b = new.as_array().unwrap_or(&empty);
         let side = at.side();
-        // A schema both sides use is read through its relaxed response-side copy
-        // (`lenient_response_schemas`), whose enums `open_response_enums` then opens.
-        let open = side == Side::Both || self.open_enums.contains(&at.old_ptr);
+        let open = self.open_enums.contains(&at.old_ptr);
         for value in a.iter().filter(|v| !b.contains(v)) {
             let shown = show(Some(value));
             let verdict = by_side(
@@ -2096,7 +2093,6 @@ impl<'a> Classifier<'a> {
 
     fn compare_constraints(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, at: &At) {
         let number = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_f64);
-        let is_string = n.get("type").and_then(Value::as_str) == Some("string");
         for key in UPPER_BOUNDS.iter().chain(LOWER_BOUNDS) {
             let (a, b) = (number(o, key), number(n, key));
             if o.get(*key) == n.get(*key) || a == b {
@@ -2121,7 +2117,7 @@ impl<'a> Classifier<'a> {
                     _ => Direction::Loosened,
                 }
             };
-            self.emit_constraint(at, key, direction, is_string, o.get(*key), n.get(*key));
+            self.emit_constraint(at, key, direction, o.get(*key), n.get(*key));
         }
         for key in ["exclusiveMaximum", "exclusiveMinimum", "uniqueItems"] {
             let (a, b) = (o.get(key), n.get(key));
@@ -2134,7 +2130,7 @@ impl<'a> Classifier<'a> {
                 (None, Some(false)) | (Some(false), None) => Direction::Equivalent,
                 _ => Direction::Replaced,
             };
-            self.emit_constraint(at, key, direction, is_string, a, b);
+            self.emit_constraint(at, key, direction, a, b);
         }
         let (a, b) = (o.get("pattern"), n.get("pattern"));
         if a != b {
@@ -2143,14 +2139,13 @@ impl<'a> Classifier<'a> {
                 (Some(_), None) => Direction::Loosened,
                 _ => Direction::Replaced,
             };
-            self.emit_constraint(at, "pattern", direction, is_string, a, b);
+            self.emit_constraint(at, "pattern", direction, a, b);
         }
         if o.get("multipleOf") != n.get("multipleOf") {
             self.emit_constraint(
                 at,
                 "multipleOf",
                 Direction::Replaced,
-                is_string,
                 o.get("multipleOf"),
                 n.get("multipleOf"),
             );
@@ -2162,7 +2157,6 @@ impl<'a> Classifier<'a> {
         at: &At,
         key: &str,
         direction: Direction,
-        is_string: bool,
         before: Option<&Value>,
         after: Option<&Value>,
     ) {
@@ -2176,7 +2170,6 @@ impl<'a> Classifier<'a> {
             _ => "changed",
         };
         let change = format!("{key} {verb}");
-        let checked = is_string && CHECKED_ON_DECODE.contains(&key);
         let verdict = match direction {
             Direction::Equivalent => non_breaking(
                 "constraint-equivalent",
@@ -2184,34 +2177,8 @@ impl<'a> Classifier<'a> {
             ),
             _ => by_side(
                 at.side(),
-                || {
-                    match direction {
-                    Direction::Tightened | Direction::Replaced => breaking(
-                        "request-constraint-tightened",
-                        format!("{change} on a field the client sends: values accepted before can now be refused"),
-                    ),
-                    _ => non_breaking(
-                        "request-constraint-loosened",
-                        format!("{change} on a field the client sends: the API accepts more than before"),
-                    ),
-                }
-                },
-                || {
-                    match direction {
-                    Direction::Tightened => non_breaking(
-                        "response-constraint-tightened",
-                        format!("{change} on a field the client receives: the API promises narrower values"),
-                    ),
-                    _ if checked => breaking(
-                        "response-constraint-loosened",
-                        format!("{change} on a field the client receives: the generated type checks {key} when decoding, so values the new spec allows fail to decode in the old client"),
-                    ),
-                    _ => non_breaking(
-                        "response-constraint-loosened",
-                        format!("{change} on a field the client receives: the generated client does not check it"),
-                    ),
-                }
-                },
+                || request_constraint(&change, direction),
+                || response_constraint(&change, key, direction),
             ),
         };
         let kind = match (before, after) {
@@ -2367,6 +2334,79 @@ impl<'a> Classifier<'a> {
     }
 }
 
+/// The verdict for a constraint change on something the client sends.
+fn request_constraint(change: &str, direction: Direction) -> Verdict {
+    if direction == Direction::Loosened {
+        non_breaking(
+            "request-constraint-loosened",
+            format!("{change} on a field the client sends: the API accepts more than before"),
+        )
+    } else {
+        breaking(
+            "request-constraint-tightened",
+            format!(
+                "{change} on a field the client sends: values accepted before can now be refused"
+            ),
+        )
+    }
+}
+
+/// The verdict for a constraint change on something the client receives.
+fn response_constraint(change: &str, key: &str, direction: Direction) -> Verdict {
+    if direction == Direction::Tightened {
+        return non_breaking(
+            "response-constraint-tightened",
+            format!("{change} on a field the client receives: the API promises narrower values"),
+        );
+    }
+    let why = if RELAXED_ON_RESPONSES.contains(&key) {
+        "responses are decoded without it (rule lenient_response_schemas)"
+    } else {
+        "the generated client does not check it"
+    };
+    non_breaking(
+        "response-constraint-loosened",
+        format!("{change} on a field the client receives: {why}"),
+    )
+}
+
+/// Pointers, in `old`, of the response-side enums the client generated from `old` keeps open.
+///
+/// Runs the normalisation rules up to `open_response_enums` on a copy, since earlier rules
+/// decide what it sees: `lenient_response_schemas` gives schemas used by both sides a
+/// response-side copy (`<Schema>Returned`), whose enums are then opened; those pointers are
+/// mapped back to the shared schema.
+fn open_enum_pointers(old: &Value) -> BTreeSet<String> {
+    let mut doc = old.clone();
+    let mut opened = Vec::new();
+    for rule in normalise::RULES {
+        let touched = (rule.apply)(&mut doc);
+        if rule.name == "open_response_enums" {
+            opened = touched;
+            break;
+        }
+    }
+    let schemas = component_schemas(old);
+    opened
+        .into_iter()
+        .map(|pointer| {
+            let mut segments: Vec<String> = pointer.split('/').map(str::to_string).collect();
+            if let (Some(schemas), Some(name)) = (schemas, segments.get(3).cloned()) {
+                let original = name
+                    .trim_end_matches('_')
+                    .strip_suffix(lenient_response_schemas::COPY_SUFFIX)
+                    .map(str::to_string);
+                if let Some(original) = original {
+                    if !schemas.contains_key(&name) && schemas.contains_key(&original) {
+                        segments[3] = original;
+                    }
+                }
+            }
+            segments.join("/")
+        })
+        .collect()
+}
+
 /// Schemas of every media type of a response (following a response `$ref`).
 fn media_schemas<'a>(doc: &'a Value, response: &'a Value) -> Vec<&'a Value> {
     deref(doc, response)
@@ -2482,6 +2522,30 @@ mod tests {
         );
         assert_eq!(res.class, ChangeClass::NonBreaking);
         assert_eq!(res.rule, "response-constraint-tightened");
+    }
+
+    #[test]
+    fn enums_of_shared_schemas_are_open_through_their_response_copy() {
+        let shared =
+            json!({"type": "object", "properties": {"kind": {"type": "string", "enum": ["A"]}}});
+        let mut d = doc(
+            json!({"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}}}),
+            json!({"type": "object", "properties": {
+                "s": {"$ref": "#/components/schemas/Shared"},
+                "own": {"type": "string", "enum": ["X"]}
+            }}),
+        );
+        d["components"]["schemas"]["Shared"] = shared;
+        let open = open_enum_pointers(&d);
+        assert!(
+            open.contains("/components/schemas/Shared/properties/kind"),
+            "{open:?}"
+        );
+        assert!(
+            open.contains("/components/schemas/Res/properties/own"),
+            "{open:?}"
+        );
+        assert!(!open.iter().any(|p| p.contains("Returned")), "{open:?}");
     }
 
     #[test]
