@@ -26,10 +26,13 @@ pub enum DifferenceKind {
 /// One structural difference.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
+    /// Added, removed or changed.
     pub kind: DifferenceKind,
     /// JSON pointer (RFC 6901) to the place that differs.
     pub pointer: String,
+    /// The older document's value, if it has one there.
     pub before: Option<Value>,
+    /// The newer document's value, if it has one there.
     pub after: Option<Value>,
 }
 

@@ -18,14 +18,20 @@ pub struct SpecDocument {
 pub enum LoadError {
     /// The file could not be read.
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
     /// The text is not valid YAML (or JSON); `line` and `column` are 1-based.
     Syntax {
+        /// Where the text came from (a path or a URL).
         origin: String,
+        /// Line of the error, when the parser knows it.
         line: Option<usize>,
+        /// Column of the error, when the parser knows it.
         column: Option<usize>,
+        /// What the parser said.
         message: String,
     },
 }

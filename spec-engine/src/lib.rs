@@ -7,6 +7,7 @@
 //!
 //! Documents are handled as [`serde_json::Value`] trees: every rule and every comparison works on
 //! plain JSON pointers, which is also how findings are reported.
+#![warn(missing_docs)]
 
 pub mod classify;
 pub mod diff;

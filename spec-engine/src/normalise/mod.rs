@@ -71,7 +71,9 @@ pub const RULES: &[Rule] = &[
 /// What one rule changed.
 #[derive(Debug, Clone)]
 pub struct Applied {
+    /// The rule's name.
     pub rule: &'static str,
+    /// JSON pointers of what it changed (empty when the spec has no such shape).
     pub pointers: Vec<String>,
 }
 
