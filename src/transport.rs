@@ -2,7 +2,7 @@
 //! turning error answers into [`crate::Error`].
 //!
 //! progenitor's `ClientHooks::exec` is the one place a generated call goes through; each
-//! version's `Client` implements it by calling [`execute`] (see [`client_hooks!`]).
+//! version's `Client` implements it by calling [`execute`] (see `client_hooks!`).
 
 use crate::auth::TokenSlot;
 use crate::client::Shared;
@@ -156,7 +156,6 @@ async fn execute_with_retries(
     let shared = &inner.shared;
     let policy = &shared.retry;
     let replay_safe = is_replay_safe(request.method(), info.operation_id);
-    let described = format!("{} {}", request.method(), request.url().path());
     if shared.log_payloads {
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             tracing::trace!(body = %String::from_utf8_lossy(body), "request body");
@@ -170,7 +169,16 @@ async fn execute_with_retries(
             Ok(token) => token,
             Err(error) => return Ok(carry(Error::Auth(error), StatusCode::UNAUTHORIZED)),
         };
-        let Some(mut outgoing) = request.try_clone() else {
+        // Set on the kept request, then copied: the copy's header map is then sized for them.
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, token.authorization.clone());
+        if let Some(merchant) = &inner.merchant {
+            request
+                .headers_mut()
+                .insert(MERCHANT_HEADER, merchant.clone());
+        }
+        let Some(mut outgoing) = copy_request(&request) else {
             return Ok(carry(
                 Error::InvalidRequest(
                     "a streaming request body cannot be sent through the retrying client".into(),
@@ -178,15 +186,12 @@ async fn execute_with_retries(
                 StatusCode::BAD_REQUEST,
             ));
         };
-        outgoing
-            .headers_mut()
-            .insert(AUTHORIZATION, token.authorization.clone());
-        if let Some(merchant) = &inner.merchant {
-            outgoing
-                .headers_mut()
-                .insert(MERCHANT_HEADER, merchant.clone());
+        let timeout = inner.timeout.unwrap_or(shared.request_timeout);
+        // A timeout the pool already applies needs no per-request setting, which would cost the
+        // request an extension map.
+        if shared.pool_timeout != Some(timeout) {
+            *outgoing.timeout_mut() = Some(timeout);
         }
-        *outgoing.timeout_mut() = Some(inner.timeout.unwrap_or(shared.request_timeout));
 
         let started = Instant::now();
         let result = shared.http.execute(outgoing).await;
@@ -237,12 +242,36 @@ async fn execute_with_retries(
         let error = ApiError {
             status,
             operation_id: info.operation_id,
-            request: described,
+            request: format!("{} {}", request.method(), request.url().path()),
             body: ErrorBody::parse(&body),
             retry_after,
         };
         return Ok(carry(Error::from_api(error), status));
     }
+}
+
+/// A copy of `request` for one attempt, or `None` if its body is a stream.
+///
+/// `reqwest::Request::try_clone` always gives the copy an extension map for its timeout
+/// setting, which costs allocations on every call. The generated code builds requests with
+/// `RequestBuilder`, whose only extension is that timeout: without one, nothing else is lost
+/// by copying the parts here.
+fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.timeout().is_some() {
+        return request.try_clone();
+    }
+    let body = match request.body() {
+        // Bodies the generated code builds are whole buffers, never streams.
+        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+        None => None,
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// The body of an error answer, at most [`MAX_ERROR_BODY`] bytes of it.
