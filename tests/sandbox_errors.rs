@@ -3,6 +3,7 @@
 //! tokens and scopes.
 #![cfg(feature = "sandbox")]
 
+use scalexpert::e_financing::v1_6_6::types::InitiateCreditSubscriptionRequest;
 use scalexpert::error::{BaasError, ErrorBody};
 use scalexpert::sandbox::{sample_application, Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use scalexpert::{Client, Credentials, Error, RetryPolicy};
@@ -161,10 +162,14 @@ async fn rules_stated_in_words_are_checked_too() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
     // Valid for the schema, so the facade sends it; the gateway's rules refuse it.
-    let mut request = sample_application("SCFRSP-4XTS", "ORDER-1", 300.0).expect("sample");
-    request.buyers[0].contact.email = "no-at-sign".into();
-    request.buyers[0].contact.mobile_phone_number = "+4915112345678".into();
-    request.buyers[0].billing_contact.last_name = "Martin2".try_into().expect("schema-valid");
+    let mut body =
+        serde_json::to_value(sample_application("SCFRSP-4XTS", "ORDER-1", 300.0).expect("sample"))
+            .expect("json");
+    body["buyers"][0]["contact"]["email"] = json!("no-at-sign");
+    body["buyers"][0]["contact"]["mobilePhoneNumber"] = json!("+4915112345678");
+    body["buyers"][0]["billingContact"]["lastName"] = json!("Martin2");
+    let request: InitiateCreditSubscriptionRequest =
+        serde_json::from_value(body).expect("valid for the schema");
     let error = client
         .e_financing_v1_6_6()
         .initiate_credit_subscription()

@@ -1,5 +1,6 @@
 //! Fault injection: make the next calls of an operation fail with a status or answer late.
 
+use super::SandboxError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -199,8 +200,8 @@ impl Faults {
 
     /// Queues `fault` for the next calls of `operation`, after any fault already queued for it.
     /// Fails when the fault has no effect or an impossible status.
-    pub fn inject(&self, operation: Operation, fault: Fault) -> Result<(), String> {
-        fault.check()?;
+    pub fn inject(&self, operation: Operation, fault: Fault) -> Result<(), SandboxError> {
+        fault.check().map_err(SandboxError::InvalidFault)?;
         if fault.times > 0 {
             self.lock().entry(operation).or_default().push_back(fault);
         }

@@ -85,6 +85,9 @@ pub enum SandboxError {
     /// The subscription's state does not allow the change.
     #[error("not allowed now: {0}")]
     NotAllowed(String),
+    /// A fault that cannot be injected (no effect, or a status that is no error).
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
 }
 
 impl From<SandboxError> for crate::Error {

@@ -766,7 +766,10 @@ async fn add_fault(Shared(state): Shared<AppState>, body: Bytes) -> Response {
         .map_err(|e| e.to_string())
         .and_then(|q| {
             let operation: Operation = q.operation.parse()?;
-            state.faults.inject(operation, q.fault)
+            state
+                .faults
+                .inject(operation, q.fault)
+                .map_err(|e| e.to_string())
         });
     match added {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
