@@ -139,7 +139,18 @@ async fn run() -> Result<(), Error> {
         .redirect
         .and_then(|r| r.value)
         .unwrap_or_else(|| "(no redirect given)".into());
+    let opened = api
+        .retrieve_credit_subscription()
+        .credit_subscription_id(id)
+        .send()
+        .await?
+        .into_inner();
     println!("\n3. Subscription {id} opened for order {order}");
+    println!(
+        "   status {} ({})",
+        opened.consolidated_status,
+        opened.consolidated_substatus.as_deref().unwrap_or("")
+    );
     println!("   the buyer is sent to {journey}");
 
     // 4. The buyer goes through the lender's journey.
