@@ -1,12 +1,12 @@
 //! The client users build once and share: environment, credentials, pool, token cache.
 
-use crate::auth::{Credentials, TokenCache};
+use crate::auth::{Credentials, TokenCache, TokenSlot};
 use crate::environment::{Environment, SpecUrls};
 use crate::transport::Inner;
 use crate::{ApiVersion, Error, Result, RetryPolicy};
 use reqwest::header::HeaderValue;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// The OAuth2 scope of the e-financing API, which its spec declares; every API's client asks for
@@ -48,7 +48,18 @@ pub(crate) struct Shared {
     pub(crate) auth: TokenCache,
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Duration,
+    /// The total timeout `http` itself applies to every request, when the builder made it.
+    pub(crate) pool_timeout: Option<Duration>,
     pub(crate) log_payloads: bool,
+    /// The API versions used so far: one entry each, so a short list.
+    pub(crate) apis: RwLock<Vec<KnownApi>>,
+}
+
+/// What [`Client::api`] needs for one API version, worked out on its first use.
+pub(crate) struct KnownApi {
+    api: ApiVersion,
+    base_url: String,
+    token: Arc<TokenSlot>,
 }
 
 impl fmt::Debug for Shared {
@@ -102,18 +113,41 @@ impl Client {
 
     /// The generated client of one API version, sharing this client's pool, token and merchant.
     pub fn api<C: GeneratedClient>(&self) -> C {
-        let base = self
-            .shared
-            .environment
-            .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS);
-        let inner = Inner {
-            token: self.shared.auth.slot(C::SCOPE),
+        let inner = |token| Inner {
+            token,
             shared: Arc::clone(&self.shared),
             merchant: self.merchant.clone(),
             timeout: self.timeout,
             api: C::API,
         };
-        C::assemble(&base, self.shared.http.clone(), inner)
+        // Called before every call: the base URL and token slot are looked up, not rebuilt.
+        let apis = self.shared.apis.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = apis.iter().find(|known| known.api == C::API) {
+            return C::assemble(
+                &known.base_url,
+                self.shared.http.clone(),
+                inner(Arc::clone(&known.token)),
+            );
+        }
+        drop(apis);
+        let known = KnownApi {
+            api: C::API,
+            base_url: self
+                .shared
+                .environment
+                .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS),
+            token: self.shared.auth.slot(C::SCOPE),
+        };
+        let client = C::assemble(
+            &known.base_url,
+            self.shared.http.clone(),
+            inner(Arc::clone(&known.token)),
+        );
+        let mut apis = self.shared.apis.write().unwrap_or_else(|p| p.into_inner());
+        if !apis.iter().any(|k| k.api == C::API) {
+            apis.push(known);
+        }
+        client
     }
 
     /// A view of this client acting for one merchant: every call it makes carries
@@ -309,12 +343,21 @@ impl ClientBuilder {
         }
         let environment = self.environment.unwrap_or(Environment::Uatc);
         let merchant = self.merchant.as_deref().map(merchant_header).transpose()?;
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(5)))
-                .build()
-                .map_err(|e| Error::Configuration(format!("cannot build the HTTP client: {e}")))?,
+        let request_timeout = self.request_timeout.unwrap_or(Duration::from_secs(30));
+        let (http, pool_timeout) = match self.http {
+            Some(http) => (http, None),
+            // The request timeout set on the pool bounds token requests too, and spares each
+            // call a per-request setting (see `transport::execute`).
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(5)))
+                    .timeout(request_timeout)
+                    .build()
+                    .map_err(|e| {
+                        Error::Configuration(format!("cannot build the HTTP client: {e}"))
+                    })?,
+                Some(request_timeout),
+            ),
         };
         let auth = TokenCache::new(
             credentials,
@@ -327,8 +370,10 @@ impl ClientBuilder {
             environment,
             auth,
             retry: self.retry.unwrap_or_default(),
-            request_timeout: self.request_timeout.unwrap_or(Duration::from_secs(30)),
+            request_timeout,
+            pool_timeout,
             log_payloads: self.log_payloads,
+            apis: RwLock::new(Vec::new()),
         };
         Ok(Client {
             shared: Arc::new(shared),
