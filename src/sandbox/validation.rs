@@ -213,6 +213,10 @@ impl Spec {
                     }
                 }
                 if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                    // Sorted, so the order of violations does not depend on whether
+                    // serde_json keeps insertion order (a feature another crate may turn on).
+                    let mut properties: Vec<_> = properties.iter().collect();
+                    properties.sort_by(|a, b| a.0.cmp(b.0));
                     for (name, property) in properties {
                         // A null optional field counts as absent, as the gateway reads it; a
                         // null required one was reported as missing above.
@@ -531,7 +535,8 @@ mod tests {
                 ("MISSING_FIELD", "isDelivered"),
                 ("INVALID_VALUE", "operator"),
                 ("INVALID_LENGTH", "trackingNumber"),
-            ]
+            ],
+            "required fields first, then properties by name"
         );
     }
 
