@@ -13,7 +13,9 @@
 //!   pre-accepted, rejected or aborted; delivery, return and cancellation follow the lender's rules;
 //! - **errors** in the gateway's `BaasExceptionHttpResponse` shape, with one `errors[]` entry per
 //!   violated constraint of the spec;
-//! - **fault injection** ([`Faults`]) for resilience tests.
+//! - **fault injection** ([`Faults`]) for resilience tests;
+//! - **webhooks**: signed events POSTed to a URL set per tenant ([`Sandbox::set_webhook`]) on
+//!   every status change and cancellation, readable with [`crate::webhooks::Receiver`].
 //!
 //! ```no_run
 //! # async fn run() -> scalexpert::Result<()> {
@@ -45,13 +47,16 @@ mod server;
 pub mod simulation;
 mod store;
 mod validation;
+mod webhooks;
 mod wire;
 
 pub use faults::{Fault, Faults, Operation};
 pub use lifecycle::{CancellationStatus, JourneyOutcome, Status};
 pub use rules::{DurationTier, Offer, Product, RuleTable};
 pub use sample::sample_application;
+pub use webhooks::WebhookRetry;
 
+use crate::webhooks::ReceiverSecrets;
 use crate::{Client, Credentials, Environment};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -114,6 +119,34 @@ impl fmt::Debug for Registered {
     }
 }
 
+/// A webhook endpoint given to the builder, checked when the sandbox starts.
+#[derive(Debug, Clone)]
+struct PendingWebhook {
+    merchant: Option<String>,
+    url: String,
+    secrets: ReceiverSecrets,
+}
+
+/// Checks a webhook endpoint: an `http(s)` URL, and secrets and merchant reference that can
+/// travel as header values.
+pub(crate) fn webhook_endpoint(
+    merchant: Option<&str>,
+    url: &str,
+    secrets: ReceiverSecrets,
+) -> Result<webhooks::Endpoint, SandboxError> {
+    let url = webhooks::parse_url(url).map_err(SandboxError::Configuration)?;
+    if secrets
+        .delivery_headers(merchant, b"{}", chrono::Utc::now())
+        .is_err()
+    {
+        // Which value is wrong stays unsaid: it may be a secret.
+        return Err(SandboxError::Configuration(
+            "webhook secrets or merchant reference cannot be sent as HTTP header values".into(),
+        ));
+    }
+    Ok(webhooks::Endpoint { url, secrets })
+}
+
 /// Configures a [`Sandbox`] before it starts.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -121,6 +154,8 @@ pub struct SandboxBuilder {
     clients: Vec<Registered>,
     token_lifetime: Duration,
     rules: RuleTable,
+    webhooks: Vec<PendingWebhook>,
+    webhook_retry: WebhookRetry,
 }
 
 impl Default for SandboxBuilder {
@@ -141,6 +176,8 @@ impl Default for SandboxBuilder {
             ],
             token_lifetime: Duration::from_secs(3600),
             rules: RuleTable::standard(),
+            webhooks: Vec::new(),
+            webhook_retry: WebhookRetry::default(),
         }
     }
 }
@@ -202,6 +239,28 @@ impl SandboxBuilder {
         self
     }
 
+    /// Delivers the events of the tenant `merchant` to `url`, as [`Sandbox::set_webhook`] does
+    /// once running. A bad URL or header value is reported by [`start`](Self::start).
+    pub fn webhook(
+        mut self,
+        merchant: Option<&str>,
+        url: impl Into<String>,
+        secrets: ReceiverSecrets,
+    ) -> Self {
+        self.webhooks.push(PendingWebhook {
+            merchant: merchant.map(String::from),
+            url: url.into(),
+            secrets,
+        });
+        self
+    }
+
+    /// How refused webhook deliveries are retried (default [`WebhookRetry::default`]).
+    pub fn webhook_retry(mut self, retry: WebhookRetry) -> Self {
+        self.webhook_retry = retry;
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         self.rules.check().map_err(SandboxError::Configuration)?;
@@ -220,6 +279,16 @@ impl SandboxBuilder {
                 empty.client_id
             )));
         }
+        let store = store::Store::default();
+        for pending in self.webhooks {
+            let endpoint =
+                webhook_endpoint(pending.merchant.as_deref(), &pending.url, pending.secrets)?;
+            store.webhooks.set(pending.merchant, Some(endpoint));
+        }
+        store
+            .webhooks
+            .start(self.webhook_retry)
+            .map_err(SandboxError::Configuration)?;
         let spec = validation::Spec::load().map_err(SandboxError::Configuration)?;
         let listener = tokio::net::TcpListener::bind(self.address)
             .await
@@ -239,7 +308,7 @@ impl SandboxBuilder {
         let state = Arc::new(server::State {
             spec,
             auth: auth::Auth::new(self.clients.clone(), self.token_lifetime),
-            store: store::Store::default(),
+            store,
             rules: RwLock::new(Arc::new(self.rules)),
             faults: Faults::default(),
             base_url: base_url.clone(),
@@ -358,6 +427,37 @@ impl Sandbox {
             .update_any(subscription, |record| record.complete_journey(outcome))
             .ok_or(SandboxError::UnknownSubscription(subscription))?
             .map_err(|e| SandboxError::NotAllowed(e.message))
+    }
+
+    /// Sends the events of one tenant's subscriptions to `url` from now on, replacing any
+    /// earlier endpoint of that tenant: `merchant` is the reference a PSP passes in
+    /// `X-BAAS-CLIENT-REF-FOR-PROXI-ID` (deliveries then carry it too), `None` the merchant
+    /// credentials' own subscriptions. `secrets` say how deliveries are authenticated and
+    /// signed, as the receiver's [`ReceiverSecrets`] check them.
+    ///
+    /// Each status change (`SC_SUBSCRIPTION_<status>`, creation included) and each accepted
+    /// cancellation (`SC_CANCEL_REQUEST_<cancellationStatus>`) is POSTed in the background, in
+    /// order; a delivery not answered 2xx is retried as [`SandboxBuilder::webhook_retry`] says.
+    pub fn set_webhook(
+        &self,
+        merchant: Option<&str>,
+        url: &str,
+        secrets: ReceiverSecrets,
+    ) -> Result<(), SandboxError> {
+        let endpoint = webhook_endpoint(merchant, url, secrets)?;
+        self.state
+            .store
+            .webhooks
+            .set(merchant.map(String::from), Some(endpoint));
+        Ok(())
+    }
+
+    /// Stops delivering the events of the tenant `merchant` (see [`set_webhook`](Self::set_webhook)).
+    pub fn remove_webhook(&self, merchant: Option<&str>) {
+        self.state
+            .store
+            .webhooks
+            .set(merchant.map(String::from), None);
     }
 
     /// Makes every token issued so far invalid, as if they had expired.

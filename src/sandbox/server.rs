@@ -77,6 +77,10 @@ pub(crate) fn router(state: AppState) -> Router {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route(
+            "/sandbox/admin/webhooks",
+            get(list_webhooks).put(set_webhook).delete(clear_webhooks),
+        )
+        .route(
             "/sandbox/admin/tokens",
             axum::routing::delete(expire_tokens),
         )
@@ -782,6 +786,59 @@ async fn add_fault(Shared(state): Shared<AppState>, body: Bytes) -> Response {
 
 async fn clear_faults(Shared(state): Shared<AppState>) -> Response {
     state.faults.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_webhooks(Shared(state): Shared<AppState>) -> Response {
+    let endpoints: Vec<Value> = state
+        .store
+        .webhooks
+        .list()
+        .into_iter()
+        .map(|(merchant, url)| serde_json::json!({ "merchant": merchant, "url": url }))
+        .collect();
+    json_response(StatusCode::OK, &endpoints)
+}
+
+/// The management API's upsert body (`eventTypeCode` optional here: every type is sent) plus
+/// `merchant`, the PSP's merchant reference, absent for the merchant credentials' endpoint.
+async fn set_webhook(Shared(state): Shared<AppState>, body: Bytes) -> Response {
+    use crate::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequest;
+    let set = || -> Result<(), String> {
+        let mut body: Value =
+            serde_json::from_slice(&body).map_err(|e| format!("body is not JSON: {e}"))?;
+        let object = body
+            .as_object_mut()
+            .ok_or("the body must be a JSON object")?;
+        let merchant = match object.remove("merchant") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(merchant)) => Some(merchant),
+            Some(_) => return Err("merchant must be a string".into()),
+        };
+        object
+            .entry("eventTypeCode")
+            .or_insert_with(|| Value::from("ANY"));
+        let config: MerchantWebhookConfigRequest = serde_json::from_value(body)
+            .map_err(|e| format!("not a webhook configuration: {e}"))?;
+        let url = config.url.as_deref().ok_or("url is required")?;
+        let secrets =
+            crate::webhooks::ReceiverSecrets::from_request(&config).map_err(|e| e.to_string())?;
+        let endpoint = super::webhook_endpoint(merchant.as_deref(), url, secrets)
+            .map_err(|e| e.to_string())?;
+        state.store.webhooks.set(merchant, Some(endpoint));
+        Ok(())
+    };
+    match set() {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(message) => json_response(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({ "error": message }),
+        ),
+    }
+}
+
+async fn clear_webhooks(Shared(state): Shared<AppState>) -> Response {
+    state.store.webhooks.clear();
     StatusCode::NO_CONTENT.into_response()
 }
 

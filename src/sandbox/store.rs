@@ -2,6 +2,7 @@
 //! subscriptions, and finds nothing where another tenant's are.
 
 use super::lifecycle::{Subscription, Tenant};
+use super::webhooks::{Hub, Snapshot};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
@@ -10,6 +11,9 @@ use uuid::Uuid;
 #[derive(Default)]
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    /// Told of every creation and change while the lock is held, so events queue in the
+    /// order the changes happened.
+    pub(crate) webhooks: Hub,
 }
 
 #[derive(Default)]
@@ -57,6 +61,7 @@ impl Store {
         let index = inner.records.len();
         inner.by_id.insert(record.id, index);
         inner.by_journey.insert(record.journey.clone(), record.id);
+        self.webhooks.created(&record);
         inner.records.push(record);
         Ok(())
     }
@@ -79,7 +84,10 @@ impl Store {
         if &record.tenant != tenant {
             return None;
         }
-        Some(change(record))
+        let before = Snapshot::of(record);
+        let result = change(record);
+        self.webhooks.changed(&before, record);
+        Some(result)
     }
 
     /// Runs `change` on subscription `id`, whoever owns it (the journey and the library API).
@@ -90,7 +98,11 @@ impl Store {
     ) -> Option<R> {
         let mut inner = self.lock();
         let index = *inner.by_id.get(&id)?;
-        inner.records.get_mut(index).map(change)
+        let record = inner.records.get_mut(index)?;
+        let before = Snapshot::of(record);
+        let result = change(record);
+        self.webhooks.changed(&before, record);
+        Some(result)
     }
 
     /// The subscription whose journey token is `token`.

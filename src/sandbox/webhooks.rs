@@ -1,0 +1,319 @@
+//! Webhook deliveries: the sandbox POSTs a signed event to the tenant's configured URL on every
+//! lifecycle change, the way Scalexpert's merchant-webhooks service does.
+//!
+//! Changes are detected in the store (every path that changes a subscription goes through it),
+//! turned into events while the store's lock is held, and queued; one background task delivers
+//! the queue in order, so a receiver sees a subscription's events in the order they happened.
+//! The API answer never waits for a delivery.
+
+use super::lifecycle::{CancellationStatus, Status, Subscription};
+use super::simulation;
+use crate::webhooks::ReceiverSecrets;
+use chrono::{SecondsFormat, Utc};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock, RwLock};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// How undelivered events are retried: a delivery answered with anything but 2xx (or not
+/// answered) is tried again `retries` times, `delay` apart, then dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebhookRetry {
+    /// Further attempts after the first one.
+    pub retries: u32,
+    /// Wait between two attempts.
+    pub delay: Duration,
+}
+
+impl Default for WebhookRetry {
+    /// 3 retries, 500 ms apart: Scalexpert's own schedule (every 10 minutes for 5 days) would
+    /// outlive any test.
+    fn default() -> Self {
+        WebhookRetry {
+            retries: 3,
+            delay: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Where one tenant's events go, and the secrets they are authenticated and signed with.
+#[derive(Clone)]
+pub(crate) struct Endpoint {
+    pub(crate) url: reqwest::Url,
+    pub(crate) secrets: ReceiverSecrets,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // ReceiverSecrets' Debug redacts; the URL is shown without its credentials, if any.
+        let mut url = self.url.clone();
+        let _ = url.set_password(None);
+        f.debug_struct("Endpoint")
+            .field("url", &url.as_str())
+            .field("secrets", &self.secrets)
+            .finish()
+    }
+}
+
+/// Checks a receiver URL: absolute `http` or `https`.
+pub(crate) fn parse_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("webhook URL: {e}"))?;
+    match parsed.scheme() {
+        "http" | "https" => Ok(parsed),
+        other => Err(format!(
+            "webhook URL: scheme {other:?} is not http or https"
+        )),
+    }
+}
+
+/// One event waiting to be delivered.
+struct Job {
+    endpoint: Endpoint,
+    merchant: Option<String>,
+    body: Vec<u8>,
+    code: String,
+}
+
+/// The endpoints per tenant and the delivery queue.
+#[derive(Default)]
+pub(crate) struct Hub {
+    /// Keyed by the PSP's merchant reference; `None` for merchant credentials.
+    endpoints: RwLock<HashMap<Option<String>, Endpoint>>,
+    /// Subscription id → `correlationId`, so one subscription's events share one.
+    correlations: Mutex<HashMap<Uuid, Uuid>>,
+    /// Set when the sandbox starts; before that (store unit tests) events are not queued.
+    queue: OnceLock<mpsc::UnboundedSender<Job>>,
+}
+
+impl fmt::Debug for Hub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hub")
+            .field("endpoints", &*self.read())
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_uuid() -> Uuid {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
+}
+
+impl Hub {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Option<String>, Endpoint>> {
+        self.endpoints
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Sets (or with `None`, removes) the endpoint of the tenant `merchant`.
+    pub(crate) fn set(&self, merchant: Option<String>, endpoint: Option<Endpoint>) {
+        let mut endpoints = self
+            .endpoints
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match endpoint {
+            Some(endpoint) => {
+                endpoints.insert(merchant, endpoint);
+            }
+            None => {
+                endpoints.remove(&merchant);
+            }
+        }
+    }
+
+    /// Removes every endpoint.
+    pub(crate) fn clear(&self) {
+        self.endpoints
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    /// `(merchant, url)` of every endpoint, sorted, for the admin listing.
+    pub(crate) fn list(&self) -> Vec<(Option<String>, String)> {
+        let mut all: Vec<_> = self
+            .read()
+            .iter()
+            .map(|(merchant, endpoint)| (merchant.clone(), endpoint.url.to_string()))
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// Starts the delivery task on the current runtime. It ends once the hub is dropped and
+    /// the queue is drained.
+    pub(crate) fn start(&self, retry: WebhookRetry) -> Result<(), String> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| format!("webhook HTTP client: {e}"))?;
+        let (sender, mut receiver) = mpsc::unbounded_channel::<Job>();
+        if self.queue.set(sender).is_err() {
+            return Err("webhook deliveries already started".into());
+        }
+        tokio::spawn(async move {
+            // One task, one delivery at a time: events reach each receiver in order.
+            while let Some(job) = receiver.recv().await {
+                deliver(&http, retry, job).await;
+            }
+        });
+        Ok(())
+    }
+
+    /// A subscription was created.
+    pub(crate) fn created(&self, record: &Subscription) {
+        self.status_event(record);
+    }
+
+    /// A subscription changed from `before` to `after`: queues the events this makes.
+    pub(crate) fn changed(&self, before: &Snapshot, after: &Subscription) {
+        if after.financed < before.financed {
+            if let Some(cancellation) = after.cancellation {
+                self.cancel_event(after, cancellation, before.financed - after.financed);
+            }
+        }
+        if after.status != before.status {
+            self.status_event(after);
+        }
+    }
+
+    fn status_event(&self, record: &Subscription) {
+        let data = serde_json::json!({
+            "eventTypeCode": "SC_SUBSCRIPTION",
+            "eventCode": status_code(record.status),
+            "merchantGlobalOrderId": record.merchant_global_order_id,
+            "financedAmount": simulation::eur(record.financed),
+            "consolidatedStatus": record.status.as_str(),
+        });
+        self.queue_event(record, "SC_SUBSCRIPTION", status_code(record.status), data);
+    }
+
+    fn cancel_event(&self, record: &Subscription, status: CancellationStatus, cancelled: i64) {
+        let code = format!("SC_CANCEL_REQUEST_{}", status.as_str());
+        let data = serde_json::json!({
+            "eventTypeCode": "SC_CANCEL_REQUEST",
+            "eventCode": code,
+            "merchantGlobalOrderId": record.merchant_global_order_id,
+            "cancelledAmount": simulation::eur(cancelled),
+            "financedAmount": simulation::eur(record.financed),
+            "consolidatedStatus": record.status.as_str(),
+            "cancellationStatus": status.as_str(),
+        });
+        self.queue_event(record, "SC_CANCEL_REQUEST", &code, data);
+    }
+
+    fn queue_event(
+        &self,
+        record: &Subscription,
+        type_code: &str,
+        code: &str,
+        data: serde_json::Value,
+    ) {
+        let Some(queue) = self.queue.get() else {
+            return;
+        };
+        let merchant = record.tenant.merchant.clone();
+        let Some(endpoint) = self.read().get(&merchant).cloned() else {
+            return;
+        };
+        let correlation = *self
+            .correlations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(record.id)
+            .or_insert_with(random_uuid);
+        let event = serde_json::json!({
+            "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            "id": random_uuid(),
+            "correlationId": correlation,
+            "eventTypeCode": type_code,
+            "eventCode": code,
+            "data": data,
+        });
+        let body = match serde_json::to_vec(&event) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::warn!(%error, "sandbox webhook: event not serialisable");
+                return;
+            }
+        };
+        // Fails only once the delivery task is gone (runtime shutting down): nothing to do.
+        let _ = queue.send(Job {
+            endpoint,
+            merchant,
+            body,
+            code: code.to_owned(),
+        });
+    }
+}
+
+/// The parts of a subscription whose change makes an event.
+pub(crate) struct Snapshot {
+    status: Status,
+    financed: i64,
+}
+
+impl Snapshot {
+    pub(crate) fn of(record: &Subscription) -> Snapshot {
+        Snapshot {
+            status: record.status,
+            financed: record.financed,
+        }
+    }
+}
+
+/// `SC_SUBSCRIPTION_<consolidatedStatus>`: the spec names INITIALIZED, PRE_ACCEPTED, ACCEPTED,
+/// REJECTED and CANCELLED; REQUESTED and ABORTED follow the same pattern from e-financing's
+/// statuses (`webhooks::EventCode` knows all seven).
+fn status_code(status: Status) -> &'static str {
+    match status {
+        Status::Initialized => "SC_SUBSCRIPTION_INITIALIZED",
+        Status::Requested => "SC_SUBSCRIPTION_REQUESTED",
+        Status::PreAccepted => "SC_SUBSCRIPTION_PRE_ACCEPTED",
+        Status::Accepted => "SC_SUBSCRIPTION_ACCEPTED",
+        Status::Rejected => "SC_SUBSCRIPTION_REJECTED",
+        Status::Aborted => "SC_SUBSCRIPTION_ABORTED",
+        Status::Cancelled => "SC_SUBSCRIPTION_CANCELLED",
+    }
+}
+
+/// Delivers one event, retrying as configured. Signed afresh on each attempt, so a retry's
+/// timestamp is current.
+async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
+    let mut url = job.endpoint.url.clone();
+    let _ = url.set_password(None);
+    for attempt in 0..=retry.retries {
+        if attempt > 0 {
+            tokio::time::sleep(retry.delay).await;
+        }
+        let headers = match job.endpoint.secrets.delivery_headers(
+            job.merchant.as_deref(),
+            &job.body,
+            Utc::now(),
+        ) {
+            Ok(headers) => headers,
+            Err(_) => {
+                // Checked when the endpoint is set; a merchant reference that is no
+                // header value cannot be delivered at all.
+                tracing::warn!(url = %url, code = %job.code, "sandbox webhook: headers cannot be built");
+                return;
+            }
+        };
+        let sent = http
+            .post(job.endpoint.url.clone())
+            .headers(headers)
+            .body(job.body.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(answer) if answer.status().is_success() => return,
+            Ok(answer) => {
+                tracing::warn!(url = %url, code = %job.code, status = answer.status().as_u16(), attempt, "sandbox webhook refused");
+            }
+            Err(error) => {
+                tracing::warn!(url = %url, code = %job.code, error = %error.without_url(), attempt, "sandbox webhook not delivered");
+            }
+        }
+    }
+}
