@@ -163,22 +163,4 @@ async fn initiate_refuses_a_contact_without_the_title_1_4_0_requires() {
     gateway.assert_nothing_received();
 }
 
-#[tokio::test]
-// `bounded_request_arrays` makes the generated type check the spec's maxItems.
-async fn initiate_refuses_a_second_buyer_before_sending() {
-    let gateway = Gateway::expecting_nothing();
-    let mut body = spec().request_example("initiateCreditSubscription");
-    let buyer = body["buyers"][0].clone();
-    body["buyers"].as_array_mut().expect("buyers").push(buyer);
-
-    let result = initiate(&gateway, body).await;
-
-    assert_invalid_request(
-        result,
-        &[
-            "InitiateCreditSubscriptionRequest",
-            "2 items where the spec allows 0 to 1",
-        ],
-    );
-    gateway.assert_nothing_received();
-}
+one_buyer_only_tests!();

@@ -44,3 +44,5 @@ fn every_operation_of_the_spec_has_tests_here() {
         ]
     );
 }
+
+one_buyer_only_tests!();
