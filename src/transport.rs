@@ -135,24 +135,31 @@ pub async fn execute(
         attempt = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
+    if span.is_disabled() {
+        // No subscriber listens: skip entering and leaving the span on every poll.
+        return execute_with_retries(inner, request, info, &span).await;
+    }
     if let Some(merchant) = inner.merchant.as_ref().and_then(|m| m.to_str().ok()) {
         span.record("merchant", merchant);
     }
-    execute_with_retries(inner, request, info)
-        .instrument(span)
+    execute_with_retries(inner, request, info, &span)
+        .instrument(span.clone())
         .await
 }
 
 /// progenitor adds this header to every call; the Scalexpert specs declare no such header, so
 /// the facade sends exactly what the spec describes.
-const GENERATOR_VERSION_HEADER: &str = "api-version";
+const GENERATOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 async fn execute_with_retries(
     inner: &Inner,
     mut request: reqwest::Request,
     info: &OperationInfo,
+    span: &tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
-    request.headers_mut().remove(GENERATOR_VERSION_HEADER);
+    request.headers_mut().remove(&GENERATOR_VERSION_HEADER);
+    // Spans are off unless a subscriber listens: then the per-attempt fields cost nothing.
+    let traced = !span.is_disabled();
     let shared = &inner.shared;
     let policy = &shared.retry;
     let replay_safe = is_replay_safe(request.method(), info.operation_id);
@@ -193,11 +200,12 @@ async fn execute_with_retries(
             *outgoing.timeout_mut() = Some(timeout);
         }
 
-        let started = Instant::now();
+        let started = traced.then(Instant::now);
         let result = shared.http.execute(outgoing).await;
-        let span = tracing::Span::current();
-        span.record("attempt", attempt);
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        if let Some(started) = started {
+            span.record("attempt", attempt);
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+        }
 
         let response = match result {
             Ok(response) => response,
@@ -216,7 +224,9 @@ async fn execute_with_retries(
             }
         };
         let status = response.status();
-        span.record("status", status.as_u16());
+        if traced {
+            span.record("status", status.as_u16());
+        }
         if status.is_success() {
             return Ok(response);
         }
