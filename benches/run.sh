@@ -314,12 +314,14 @@ These paragraphs are kept by hand in \`benches/run.sh\`; the numbers above are r
   That is 3 to 5 thousand instructions and about 8 allocations per call, and it is what keeps
   the concurrency-1 ratios near 1.05; at concurrency 32 the shared per-call work grows and the
   ratios fall. Removing it needs changes to the generator's templates.
-- **Concurrency 1** is where the ratios sit at the target's edge (1.05 to 1.06 in instructions
-  when this was written): the facade's own share above is about 2 %, and the generated code's
-  the rest. Nothing more could go from the facade without giving up retries (which need the
-  request copy) or the tracing span. The hand-written baseline itself moves by about 0.5 %
-  from one build to the next (code layout), so the verdict on that edge can change between
-  builds.
+- **Concurrency 1** is where the ratios sit at the target's edge: 1.050 and 1.047 in
+  instructions. The facade's own share is about 2 % of a call and the generated code's the rest.
+  The last fixes to reach the target: no tracing work at all when no subscriber listens (the
+  span is neither entered on each poll nor given its per-attempt fields, and the latency clock
+  is not read), and the generator's \`api-version\` header removed through a static header name
+  rather than a parsed one. Nothing more can go from the facade without giving up retries
+  (which need the request copy). The hand-written baseline itself moves by about 0.5 % from
+  one build to the next (code layout), so the verdict on that edge can change between builds.
 - **CPU time against instructions**: at concurrency 1 the CPU-time ratios came out higher than
   the instruction ratios (1.07 to 1.18 over repeated runs while other sessions loaded the
   machine), although both sides make the same system calls per call (\`strace -c\`: one
