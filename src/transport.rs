@@ -48,6 +48,8 @@ impl fmt::Debug for Inner {
 
 /// Implements the hooks and [`crate::GeneratedClient`] for one generated version's `Client`.
 /// `build.rs` invokes it in every generated module.
+// Unused only in a build with every API version feature off.
+#[allow(unused_macros)]
 macro_rules! client_hooks {
     ($client:ident) => {
         impl ::progenitor_client::ClientHooks<$crate::transport::Inner> for $client {
@@ -81,6 +83,7 @@ macro_rules! client_hooks {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use client_hooks;
 
 /// Error answers travel to `From<progenitor_client::Error>` inside the response's extensions,

@@ -20,7 +20,8 @@
 //! between the two bodies as if the name had not changed.
 
 use crate::diff::{raw_diff, structural_diff, DifferenceKind};
-use crate::normalise::{self, lenient_response_schemas};
+use crate::normalise::lenient_response_schemas::{self, REQUEST_ONLY_CONSTRAINTS};
+use crate::normalise::{self, sides::reachable};
 use crate::prose::{is_prose_key, strip_prose};
 use crate::walk::{child, resolve, METHODS};
 use serde::Serialize;
@@ -587,36 +588,9 @@ fn usage_of(doc: &Value) -> BTreeMap<String, Usage> {
     out
 }
 
-/// Component schema names reachable through `$ref` from `roots`.
-fn reachable<'a>(doc: &'a Value, roots: Vec<&'a Value>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = schema_ref_name(reference) {
-                        if seen.insert(name.to_string()) {
-                            stack.extend(resolve(doc, reference));
-                        }
-                    }
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    seen
-}
-
 /// Upper bounds (a lower new value tightens) and lower bounds (a higher new value tightens).
 const UPPER_BOUNDS: &[&str] = &["maxLength", "maxItems", "maxProperties", "maximum"];
 const LOWER_BOUNDS: &[&str] = &["minLength", "minItems", "minProperties", "minimum"];
-/// Constraints rule `lenient_response_schemas` drops on the response side: the generated
-/// client checks them on what it sends, never on what it receives.
-const RELAXED_ON_RESPONSES: &[&str] =
-    &["pattern", "minLength", "maxLength", "minItems", "maxItems"];
 
 /// Schema keywords [`Classifier::compare_schema`] handles itself.
 const HANDLED_SCHEMA_KEYS: &[&str] = &[
@@ -2359,7 +2333,7 @@ fn response_constraint(change: &str, key: &str, direction: Direction) -> Verdict
             format!("{change} on a field the client receives: the API promises narrower values"),
         );
     }
-    let why = if RELAXED_ON_RESPONSES.contains(&key) {
+    let why = if REQUEST_ONLY_CONSTRAINTS.contains(&key) {
         "responses are decoded without it (rule lenient_response_schemas)"
     } else {
         "the generated client does not check it"

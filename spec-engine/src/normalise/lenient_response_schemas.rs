@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 pub const COPY_SUFFIX: &str = "Returned";
 
 /// Constraints checked on what we send, not on what we receive.
-const REQUEST_ONLY_CONSTRAINTS: &[&str] =
+pub const REQUEST_ONLY_CONSTRAINTS: &[&str] =
     &["pattern", "minLength", "maxLength", "minItems", "maxItems"];
 
 const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";

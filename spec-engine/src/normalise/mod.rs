@@ -18,7 +18,7 @@ pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
 pub mod schemaless_json_bodies;
-mod sides;
+pub(crate) mod sides;
 
 /// A named rewrite of a spec document.
 pub struct Rule {
