@@ -6,7 +6,7 @@ use crate::transport::Inner;
 use crate::{ApiVersion, Error, Result, RetryPolicy};
 use reqwest::header::HeaderValue;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// The OAuth2 scope of the e-financing API, which its spec declares; every API's client asks for
@@ -52,44 +52,14 @@ pub(crate) struct Shared {
     pub(crate) pool_timeout: Option<Duration>,
     pub(crate) log_payloads: bool,
     /// The API versions used so far: one entry each, so a short list.
-    pub(crate) apis: Vec<KnownApi>,
+    pub(crate) apis: RwLock<Vec<KnownApi>>,
 }
 
-/// What the build knows of one generated API version (listed in `GENERATED_APIS`).
-pub(crate) struct ApiSpec {
-    api: ApiVersion,
-    uatc: SpecUrls,
-    production: SpecUrls,
-    scope: &'static str,
-}
-
-impl ApiSpec {
-    pub(crate) const fn of<C: GeneratedClient>() -> ApiSpec {
-        ApiSpec {
-            api: C::API,
-            uatc: C::UATC_URLS,
-            production: C::PRODUCTION_URLS,
-            scope: C::SCOPE,
-        }
-    }
-}
-
-/// What [`Client::api`] needs for one API version, resolved when the client is built so that
-/// the call path only reads it.
+/// What [`Client::api`] needs for one API version, worked out on its first use.
 pub(crate) struct KnownApi {
     api: ApiVersion,
     base_url: String,
     token: Arc<TokenSlot>,
-}
-
-impl KnownApi {
-    fn resolve(spec: &ApiSpec, environment: &Environment, auth: &TokenCache) -> KnownApi {
-        KnownApi {
-            api: spec.api,
-            base_url: environment.api_base_url(&spec.uatc, &spec.production),
-            token: auth.slot(spec.scope),
-        }
-    }
 }
 
 impl fmt::Debug for Shared {
@@ -150,27 +120,34 @@ impl Client {
             timeout: self.timeout,
             api: C::API,
         };
-        // Called before every call: the base URL and token slot were resolved by `build`.
-        match self.shared.apis.iter().find(|known| known.api == C::API) {
-            Some(known) => C::assemble(
+        // Called before every call: the base URL and token slot are looked up, not rebuilt.
+        let apis = self.shared.apis.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = apis.iter().find(|known| known.api == C::API) {
+            return C::assemble(
                 &known.base_url,
                 self.shared.http.clone(),
                 inner(Arc::clone(&known.token)),
-            ),
-            // Every generated version is in `GENERATED_APIS`; resolving here keeps this total.
-            None => {
-                let known = KnownApi::resolve(
-                    &ApiSpec::of::<C>(),
-                    &self.shared.environment,
-                    &self.shared.auth,
-                );
-                C::assemble(
-                    &known.base_url,
-                    self.shared.http.clone(),
-                    inner(known.token),
-                )
-            }
+            );
         }
+        drop(apis);
+        let known = KnownApi {
+            api: C::API,
+            base_url: self
+                .shared
+                .environment
+                .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS),
+            token: self.shared.auth.slot(C::SCOPE),
+        };
+        let client = C::assemble(
+            &known.base_url,
+            self.shared.http.clone(),
+            inner(Arc::clone(&known.token)),
+        );
+        let mut apis = self.shared.apis.write().unwrap_or_else(|p| p.into_inner());
+        if !apis.iter().any(|k| k.api == C::API) {
+            apis.push(known);
+        }
+        client
     }
 
     /// A view of this client acting for one merchant: every call it makes carries
@@ -388,10 +365,6 @@ impl ClientBuilder {
             &self.scopes,
             self.token_margin.unwrap_or(Duration::from_secs(60)),
         );
-        let apis = crate::GENERATED_APIS
-            .iter()
-            .map(|spec| KnownApi::resolve(spec, &environment, &auth))
-            .collect();
         let shared = Shared {
             http,
             environment,
@@ -400,7 +373,7 @@ impl ClientBuilder {
             request_timeout,
             pool_timeout,
             log_payloads: self.log_payloads,
-            apis,
+            apis: RwLock::new(Vec::new()),
         };
         Ok(Client {
             shared: Arc::new(shared),
