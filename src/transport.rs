@@ -231,7 +231,7 @@ async fn execute_with_retries(
             span.record("status", status.as_u16());
         }
         if status.is_success() {
-            return Ok(response);
+            return Ok(null_for_empty_body(response));
         }
         if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
             // The gateway refused the token before the API saw the call: refresh once, replay once.
@@ -261,6 +261,30 @@ async fn execute_with_retries(
         };
         return Ok(carry(Error::from_api(error), status));
     }
+}
+
+/// A success answer with no body reaches the generated code as the JSON `null`.
+///
+/// Operations that answer either a body or nothing (rule `optional_body_with_no_content`)
+/// decode `null` as `None`; operations without a body never read it, and one that expects a
+/// body fails to decode either way.
+fn null_for_empty_body(response: reqwest::Response) -> reqwest::Response {
+    let empty = response.status() == StatusCode::NO_CONTENT || response.content_length() == Some(0);
+    if !empty {
+        return response;
+    }
+    let mut replaced = http::Response::new(b"null".to_vec());
+    *replaced.status_mut() = response.status();
+    *replaced.version_mut() = response.version();
+    *replaced.headers_mut() = response.headers().clone();
+    replaced.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    replaced
+        .headers_mut()
+        .remove(reqwest::header::CONTENT_LENGTH);
+    reqwest::Response::from(replaced)
 }
 
 /// A copy of `request` for one attempt, or `None` if its body is a stream.

@@ -11,11 +11,11 @@ use tempfile::TempDir;
 const UATC_SERVER_V1: &str = "/baas/uatc/e-financing/api/v1";
 const PROD_SERVER_V1: &str = "/baas/prod/e-financing/api/v1";
 
-/// A fixture version 9.9.9 made from OUR 1.6.6 files: new version number, new server paths.
+/// A fixture version 9.9.9 made from OUR 1.7.1 files: new version number, new server paths.
 fn fixture_version() -> (String, String) {
-    let specs = workspace().join("specs/e-financing/1.6.6");
+    let specs = workspace().join("specs/e-financing/1.7.1");
     let bump = |text: String, server: &str, to: &str| {
-        let text = text.replace("  version: 1.6.6\n", "  version: 9.9.9\n");
+        let text = text.replace("  version: 1.7.1\n", "  version: 9.9.9\n");
         assert!(
             text.contains("  version: 9.9.9\n"),
             "version line not found"
@@ -23,8 +23,8 @@ fn fixture_version() -> (String, String) {
         assert!(text.contains(server), "server {server} not found");
         text.replace(server, to)
     };
-    let uatc = std::fs::read_to_string(specs.join("uatc.yaml")).expect("1.6.6 uatc");
-    let prod = std::fs::read_to_string(specs.join("prod.yaml")).expect("1.6.6 prod");
+    let uatc = std::fs::read_to_string(specs.join("uatc.yaml")).expect("1.7.1 uatc");
+    let prod = std::fs::read_to_string(specs.join("prod.yaml")).expect("1.7.1 prod");
     (
         bump(uatc, UATC_SERVER_V1, "/baas/uatc/e-financing/api/v9"),
         bump(prod, PROD_SERVER_V1, "/baas/prod/e-financing/api/v9"),
@@ -263,9 +263,9 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stdout, run.stderr
     );
 
-    // The changelog against 1.6.6: only the servers (and the version number) moved.
+    // The changelog against 1.7.1: only the servers (and the version number) moved.
     assert!(
-        run.stdout.contains("e-financing 1.6.6 → 9.9.9"),
+        run.stdout.contains("e-financing 1.7.1 → 9.9.9"),
         "{}",
         run.stdout
     );
@@ -305,11 +305,11 @@ fn adds_a_version_that_builds_and_answers_calls() {
     )), "{lock}");
     let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).expect("manifest");
     assert!(
-        manifest.contains("\ne-financing-1_6_6 = []\ne-financing-9_9_9 = []\n"),
+        manifest.contains("\ne-financing-1_7_1 = []\ne-financing-9_9_9 = []\n"),
         "{manifest}"
     );
     assert!(
-        manifest.contains("    \"e-financing-1_6_6\",\n    \"e-financing-9_9_9\",\n"),
+        manifest.contains("    \"e-financing-1_7_1\",\n    \"e-financing-9_9_9\",\n"),
         "{manifest}"
     );
 

@@ -17,8 +17,10 @@ pub mod float_amounts_as_double;
 pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
+pub mod optional_body_with_no_content;
 pub mod schemaless_json_bodies;
 pub(crate) mod sides;
+pub mod success_as_any_2xx;
 
 /// A named rewrite of a spec document.
 pub struct Rule {
@@ -65,6 +67,16 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "discriminated_one_of",
         apply: discriminated_one_of::apply,
+    },
+    // Last but one: it wraps a response schema the rules above have already made lenient.
+    Rule {
+        name: "optional_body_with_no_content",
+        apply: optional_body_with_no_content::apply,
+    },
+    // After `optional_body_with_no_content`, which leaves such operations one success response.
+    Rule {
+        name: "success_as_any_2xx",
+        apply: success_as_any_2xx::apply,
     },
 ];
 
