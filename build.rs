@@ -87,11 +87,13 @@ fn run() -> Result<(), String> {
         let _ = write!(
             accessors,
             "\n    /// The {api} {version} client: shares this client's pool, token and merchant.\n    \
+             #[cfg_attr(docsrs, doc(cfg(feature = \"{feature}\")))]\n    \
              pub fn {api_module}_{module}(&self) -> {api_module}::{module}::Client {{\n        self.api()\n    }}\n",
             api = spec.api,
             version = spec.version,
             api_module = spec.api_module(),
             module = spec.version_module(),
+            feature = spec.feature(),
         );
         if current_api.as_deref() != Some(&spec.api) {
             if current_api.is_some() {
@@ -112,7 +114,8 @@ fn run() -> Result<(), String> {
 ///
 /// Enabled by the `{feature}` cargo feature.
 // Generated code: documented as far as the spec documents it, linted by its generator.
-#[allow(missing_docs, unused_comparisons, clippy::all)]
+#[cfg_attr(docsrs, doc(cfg(feature = "{feature}")))]
+#[allow(missing_docs, unused_comparisons, clippy::all, clippy::unwrap_used)]
 pub mod {module} {{
     include!(concat!(env!("OUT_DIR"), "/{api_module}_{module}.rs"));
     crate::transport::client_hooks!(Client);

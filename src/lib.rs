@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
-#![warn(missing_docs)]
+// Nothing a user or the network controls is unwrapped (tests may: clippy.toml).
+#![warn(missing_docs, clippy::unwrap_used)]
+// docs.rs labels each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The generated code names this crate by path (`::scalexpert::OpenEnum`, from the
 // `open_response_enums` rule); this makes that path resolve inside the crate too.
@@ -13,10 +16,12 @@ pub mod error;
 mod open_enum;
 pub mod retry;
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 #[doc(hidden)]
 pub mod transport;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks;
 
 pub use auth::Credentials;

@@ -8,6 +8,9 @@
 //!
 //! `benches/run.sh` runs all three and writes BENCHMARKS.md.
 
+// Counting allocations needs a global allocator and reading the thread CPU clock needs libc.
+#![allow(unsafe_code)]
+
 mod calls;
 mod counting;
 mod fixtures;
@@ -35,7 +38,7 @@ fn main() {
 }
 
 /// One round of `concurrency` concurrent calls per iteration, on a single-threaded runtime.
-fn bench_call(bencher: Bencher, side: Side, call: Call, concurrency: usize) {
+fn bench_call(bencher: Bencher<'_, '_>, side: Side, call: Call, concurrency: usize) {
     let runtime = client_runtime();
     let clients = runtime.block_on(Clients::new());
     // Opens the connections the round needs before timing.
@@ -51,12 +54,12 @@ mod eligible {
     use super::*;
 
     #[divan::bench(args = report::CONCURRENCIES)]
-    fn facade(bencher: Bencher, concurrency: usize) {
+    fn facade(bencher: Bencher<'_, '_>, concurrency: usize) {
         bench_call(bencher, Side::Facade, Call::Eligible, concurrency);
     }
 
     #[divan::bench(args = report::CONCURRENCIES)]
-    fn handwritten(bencher: Bencher, concurrency: usize) {
+    fn handwritten(bencher: Bencher<'_, '_>, concurrency: usize) {
         bench_call(bencher, Side::Handwritten, Call::Eligible, concurrency);
     }
 }
@@ -67,12 +70,12 @@ mod subscribe {
     use super::*;
 
     #[divan::bench(args = report::CONCURRENCIES)]
-    fn facade(bencher: Bencher, concurrency: usize) {
+    fn facade(bencher: Bencher<'_, '_>, concurrency: usize) {
         bench_call(bencher, Side::Facade, Call::Subscribe, concurrency);
     }
 
     #[divan::bench(args = report::CONCURRENCIES)]
-    fn handwritten(bencher: Bencher, concurrency: usize) {
+    fn handwritten(bencher: Bencher<'_, '_>, concurrency: usize) {
         bench_call(bencher, Side::Handwritten, Call::Subscribe, concurrency);
     }
 }
@@ -83,7 +86,7 @@ mod decode_page {
     use super::*;
 
     #[divan::bench]
-    fn generated(bencher: Bencher) {
+    fn generated(bencher: Bencher<'_, '_>) {
         let bytes = &setup().fixtures.list_page;
         bencher
             .counter(BytesCount::of_slice(bytes))
@@ -91,7 +94,7 @@ mod decode_page {
     }
 
     #[divan::bench]
-    fn handwritten(bencher: Bencher) {
+    fn handwritten(bencher: Bencher<'_, '_>) {
         let bytes = &setup().fixtures.list_page;
         bencher
             .counter(BytesCount::of_slice(bytes))
@@ -99,7 +102,7 @@ mod decode_page {
     }
 
     #[divan::bench]
-    fn handwritten_typed(bencher: Bencher) {
+    fn handwritten_typed(bencher: Bencher<'_, '_>) {
         let bytes = &setup().fixtures.list_page;
         bencher
             .counter(BytesCount::of_slice(bytes))
@@ -109,7 +112,7 @@ mod decode_page {
 
 /// 64 concurrent first calls of a new client (token fetch and 64 connections included).
 #[divan::bench(sample_count = 10, sample_size = 1)]
-fn cold_start(bencher: Bencher) {
+fn cold_start(bencher: Bencher<'_, '_>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -125,7 +128,7 @@ fn cold_start(bencher: Bencher) {
 
 /// One merchant view of a PSP client (its allocations are the view's cost).
 #[divan::bench]
-fn merchant_view(bencher: Bencher) {
+fn merchant_view(bencher: Bencher<'_, '_>) {
     let client = calls::facade_client();
     bencher.bench_local(|| client.for_merchant(divan::black_box("MERCHANT-00042")));
 }

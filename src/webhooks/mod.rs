@@ -23,6 +23,7 @@
 //! [`Event::merchant_global_order_id`]. See `docs/webhooks.md` for a walkthrough.
 
 #[cfg(feature = "webhooks-axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks-axum")))]
 pub mod axum;
 mod dedupe;
 mod event;
