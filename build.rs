@@ -7,8 +7,9 @@
 //!
 //! Set `SCALEXPERT_BUILD_TIMINGS=1` to have the time spent per version printed as a warning.
 
+use heck::ToSnakeCase;
 use scalexpert_spec_engine::{
-    check_environment_pair, load_file, normalise, oauth_scopes, EnvironmentUrls,
+    check_environment_pair, load_file, normalise, oauth_scopes, operations, EnvironmentUrls, Replay,
 };
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
@@ -70,7 +71,13 @@ fn run() -> Result<(), String> {
     let mut accessors = String::new();
     for spec in &enabled {
         let started = Instant::now();
-        let (uatc, prod, scope, regenerated) = generate_version(spec, &out_dir)?;
+        let generated = generate_version(spec, &out_dir)?;
+        let (uatc, prod, scope, regenerated) = (
+            &generated.uatc,
+            &generated.prod,
+            &generated.scope,
+            generated.regenerated,
+        );
         if timings {
             println!(
                 "cargo:warning=build.rs: {} {} {} in {:?}",
@@ -128,6 +135,10 @@ pub mod {module} {{
     pub const PRODUCTION_URLS: crate::environment::SpecUrls = {prod};
     /// The OAuth2 scope(s) the spec declares, space-separated: what tokens for this API ask for.
     pub const SCOPE: &str = {scope:?};
+    /// The UATC spec file this module was generated from (production differs only in URLs).
+    pub const SPEC: &str = include_str!({spec_file:?});
+    /// Every operation of the spec, in spec order.
+    pub const OPERATIONS: &[crate::Operation] = &[{operations}];
 }}
 "#,
             api = spec.api,
@@ -135,10 +146,19 @@ pub mod {module} {{
             feature = spec.feature(),
             module = spec.version_module(),
             api_module = spec.api_module(),
-            uatc = urls_literal(&uatc),
-            prod = urls_literal(&prod),
+            uatc = urls_literal(uatc),
+            prod = urls_literal(prod),
             scope = scope,
+            spec_file = spec.dir.join("uatc.yaml").display().to_string(),
+            operations = generated.operations,
         );
+        for unclassified in &generated.unclassified {
+            println!(
+                "cargo:warning=specs/{}/{}: {unclassified} is not in the spec engine's replay \
+                 table (spec-engine/src/operations.rs); it is never replayed until it is",
+                spec.api, spec.version
+            );
+        }
     }
     if current_api.is_some() {
         tree.push_str("}\n");
@@ -168,13 +188,21 @@ fn discover(specs: &Path) -> Result<Vec<SpecVersion>, String> {
     Ok(found)
 }
 
-/// Generates one version unless its inputs are unchanged since the last build.
-/// Generates one version's module unless its inputs are unchanged; returns each environment's
-/// URLs, the spec's scopes, and whether the code was generated anew.
-fn generate_version(
-    spec: &SpecVersion,
-    out_dir: &Path,
-) -> Result<(EnvironmentUrls, EnvironmentUrls, String, bool), String> {
+/// What `apis.rs` needs of one generated version.
+struct Generated {
+    uatc: EnvironmentUrls,
+    prod: EnvironmentUrls,
+    scope: String,
+    /// The entries of the version's `OPERATIONS` table, as Rust.
+    operations: String,
+    /// Operations the spec engine's replay table does not cover.
+    unclassified: Vec<String>,
+    /// Whether the code was generated anew (not reused).
+    regenerated: bool,
+}
+
+/// Generates one version's module unless its inputs are unchanged since the last build.
+fn generate_version(spec: &SpecVersion, out_dir: &Path) -> Result<Generated, String> {
     let uatc_path = spec.dir.join("uatc.yaml");
     let prod_path = spec.dir.join("prod.yaml");
     let uatc = load_file(&uatc_path).map_err(|e| e.to_string())?;
@@ -189,6 +217,36 @@ fn generate_version(
         ));
     }
     let scope = scopes.join(" ");
+    let mut table = String::new();
+    let mut unclassified = Vec::new();
+    for op in operations(&uatc.value) {
+        let replay = match op.replay {
+            Some(Replay::Safe) => "Safe",
+            Some(Replay::Unsafe) => "Unsafe",
+            None => {
+                unclassified.push(format!("{} {} ({})", op.method, op.path, op.operation_id));
+                "Unsafe"
+            }
+        };
+        let _ = write!(
+            table,
+            "\n        crate::Operation {{ id: {id:?}, method_name: {name:?}, method: {method:?}, \
+             path: {path:?}, replay: crate::operation::Replay::{replay} }},",
+            id = op.operation_id,
+            name = op.operation_id.to_snake_case(),
+            method = op.method,
+            path = op.path,
+        );
+    }
+    table.push_str("\n    ");
+    let done = |regenerated| Generated {
+        uatc: uatc_urls.clone(),
+        prod: prod_urls.clone(),
+        scope: scope.clone(),
+        operations: table.clone(),
+        unclassified: unclassified.clone(),
+        regenerated,
+    };
 
     let target = out_dir.join(format!(
         "{}_{}.rs",
@@ -204,7 +262,7 @@ fn generate_version(
     if target.is_file()
         && std::fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str())
     {
-        return Ok((uatc_urls, prod_urls, scope, false));
+        return Ok(done(false));
     }
 
     let mut doc = uatc.value;
@@ -230,7 +288,7 @@ fn generate_version(
         syn::parse2(tokens).map_err(|e| format!("{}: generated code: {e}", uatc.origin))?;
     write_if_changed(&target, &prettyplease::unparse(&file))?;
     std::fs::write(&stamp, fingerprint).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok((uatc_urls, prod_urls, scope, true))
+    Ok(done(true))
 }
 
 /// Changes when a spec file or this build script (and so the engine it links) changes.

@@ -94,6 +94,8 @@ pub trait GeneratedClient: Sized {
     const PRODUCTION_URLS: SpecUrls;
     /// The OAuth2 scope(s) the version's spec declares, space-separated.
     const SCOPE: &'static str;
+    /// Every operation of the version's spec.
+    const OPERATIONS: &'static [crate::Operation];
     #[doc(hidden)]
     fn assemble(baseurl: &str, http: reqwest::Client, inner: Inner) -> Self;
 }
@@ -119,6 +121,7 @@ impl Client {
             merchant: self.merchant.clone(),
             timeout: self.timeout,
             api: C::API,
+            operations: C::OPERATIONS,
         };
         // Called before every call: the base URL and token slot are looked up, not rebuilt.
         let apis = self.shared.apis.read().unwrap_or_else(|p| p.into_inner());

@@ -14,6 +14,7 @@ pub mod client;
 pub mod environment;
 pub mod error;
 mod open_enum;
+pub mod operation;
 pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
@@ -30,6 +31,7 @@ pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use environment::Environment;
 pub use error::{Error, Result};
 pub use open_enum::OpenEnum;
+pub use operation::{Operation, Replay};
 pub use retry::RetryPolicy;
 pub use transport::MERCHANT_HEADER;
 

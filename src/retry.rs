@@ -47,15 +47,6 @@ const RETRYABLE_STATUSES: &[StatusCode] = &[
     StatusCode::GATEWAY_TIMEOUT,
 ];
 
-/// POST operations that change nothing or set a state idempotently: safe to replay. Named as
-/// the generated methods are (progenitor's `OperationInfo::operation_id`).
-const REPLAY_SAFE_POSTS: &[&str] = &[
-    "credit_simulation",
-    "simulate_solution",
-    "do_confirm_delivery",
-    "do_confirm_return",
-];
-
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
@@ -91,12 +82,17 @@ impl RetryPolicy {
     }
 }
 
-/// Whether the call may be sent again once the server may have received it.
-pub(crate) fn is_replay_safe(method: &Method, operation_id: &str) -> bool {
+/// Whether the call may be sent again once the server may have received it: as its version's
+/// operation table says (from the spec engine's replay classification), else by HTTP method.
+pub(crate) fn is_replay_safe(
+    method: &Method,
+    method_name: &str,
+    operations: &'static [crate::Operation],
+) -> bool {
     match *method {
         Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => true,
-        Method::POST => REPLAY_SAFE_POSTS.contains(&operation_id),
-        _ => false,
+        _ => crate::Operation::by_method_name(operations, method_name)
+            .is_some_and(|op| op.replay == crate::Replay::Safe),
     }
 }
 
@@ -165,13 +161,31 @@ mod tests {
     }
 
     #[test]
-    fn subscriptions_and_cancellations_are_never_replayed() {
+    fn posts_follow_the_operation_table_and_unknown_ones_are_not_replayed() {
+        use crate::{Operation, Replay};
+        const TABLE: &[Operation] = &[
+            Operation {
+                id: "initiateCreditSubscription",
+                method_name: "initiate_credit_subscription",
+                method: "POST",
+                path: "/subscriptions",
+                replay: Replay::Unsafe,
+            },
+            Operation {
+                id: "creditSimulation",
+                method_name: "credit_simulation",
+                method: "POST",
+                path: "/_simulate-solutions",
+                replay: Replay::Safe,
+            },
+        ];
         assert!(!is_replay_safe(
             &Method::POST,
-            "initiate_credit_subscription"
+            "initiate_credit_subscription",
+            TABLE
         ));
-        assert!(!is_replay_safe(&Method::POST, "cancel_credit_subscription"));
-        assert!(is_replay_safe(&Method::POST, "credit_simulation"));
-        assert!(is_replay_safe(&Method::GET, "retrieve_credit_subscription"));
+        assert!(is_replay_safe(&Method::POST, "credit_simulation", TABLE));
+        assert!(!is_replay_safe(&Method::POST, "not_in_the_table", TABLE));
+        assert!(is_replay_safe(&Method::GET, "not_in_the_table", TABLE));
     }
 }

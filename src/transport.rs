@@ -32,6 +32,8 @@ pub struct Inner {
     pub(crate) merchant: Option<HeaderValue>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) api: ApiVersion,
+    /// The version's operation table (replay safety per operation).
+    pub(crate) operations: &'static [crate::Operation],
 }
 
 impl fmt::Debug for Inner {
@@ -72,6 +74,7 @@ macro_rules! client_hooks {
             const UATC_URLS: $crate::environment::SpecUrls = UATC_URLS;
             const PRODUCTION_URLS: $crate::environment::SpecUrls = PRODUCTION_URLS;
             const SCOPE: &'static str = SCOPE;
+            const OPERATIONS: &'static [$crate::Operation] = OPERATIONS;
 
             fn assemble(
                 baseurl: &str,
@@ -165,7 +168,7 @@ async fn execute_with_retries(
     let traced = !span.is_disabled();
     let shared = &inner.shared;
     let policy = &shared.retry;
-    let replay_safe = is_replay_safe(request.method(), info.operation_id);
+    let replay_safe = is_replay_safe(request.method(), info.operation_id, inner.operations);
     if shared.log_payloads {
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             tracing::trace!(body = %String::from_utf8_lossy(body), "request body");

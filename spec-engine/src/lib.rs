@@ -15,6 +15,7 @@ pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod normalise;
+pub mod operations;
 pub mod prose;
 pub mod report;
 pub mod walk;
@@ -25,4 +26,5 @@ pub use document::{load_file, parse_str, LoadError, SpecDocument};
 pub use environments::{
     check_environment_pair, oauth_scopes, EnvironmentMismatch, EnvironmentUrls,
 };
+pub use operations::{operations, replay_of, OperationFacts, Replay};
 pub use report::{Comparison, ComparisonError, Counts, Format, Outcome, Report, Status};
