@@ -1,25 +1,65 @@
-//! e-financing 1.4.0 through the facade: every operation sends what the spec defines and decodes
-//! what the spec documents; values breaking the spec are refused before anything is sent.
-#![cfg(feature = "e-financing-1_4_0")]
+//! e-financing 1.4.0: every operation sends what the spec defines and decodes what the spec
+//! documents; values breaking the spec are refused before anything is sent.
 
-mod support;
+use crate::support::{
+    assert_invalid_request, assert_request, operation_ids_of, with, without, Expected, Gateway,
+    Spec, E_FINANCING, SUBSCRIPTION_ID,
+};
+use generated::{builder, types, Client};
+use scalexpert::e_financing::v1_4_0 as generated;
+use serde_json::json;
+use std::sync::OnceLock;
 
-shared_operation_tests! {
-    version: "1.4.0",
-    api: e_financing_v1_4_0,
-    module: v1_4_0,
-    simulate: simulate_solution = "simulateSolution",
-    // 1.4.0 has no `language` parameter on subscription creation.
-    language: [],
-    pending_cancellation_statuses_known: false,
+const VERSION: &str = "1.4.0";
+const SIMULATION: &str = "simulateSolution";
+// 1.4.0 has no `language` parameter on subscription creation.
+const INITIATE_QUERY: &[(&str, &str)] = &[];
+const REQUEST_CANCELLATION_IS_LISTED: bool = false;
+
+fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::new(&E_FINANCING, VERSION, generated::SPEC))
 }
+
+fn api(gateway: &Gateway) -> Client {
+    gateway.client().e_financing_v1_4_0()
+}
+
+fn simulate(api: &Client) -> builder::SimulateSolution<'_> {
+    api.simulate_solution()
+}
+
+fn initiate_call(api: &Client) -> builder::InitiateCreditSubscription<'_> {
+    api.initiate_credit_subscription()
+}
+
+#[path = "shared/calls.rs"]
+mod calls;
+#[path = "shared/cancellation.rs"]
+mod cancellation;
+#[path = "shared/delivery.rs"]
+mod delivery;
+#[path = "shared/eligibility.rs"]
+mod eligibility;
+#[path = "shared/initiation.rs"]
+mod initiation;
+#[path = "shared/listing.rs"]
+mod listing;
+#[path = "shared/one_buyer.rs"]
+mod one_buyer;
+#[path = "shared/retrieval.rs"]
+mod retrieval;
+#[path = "shared/simulation.rs"]
+mod simulation;
+#[path = "shared/tracking_number_1_to_100.rs"]
+mod tracking_number_1_to_100;
+
+use calls::{initiate, initiate_example};
 
 #[test]
 fn every_operation_of_the_spec_has_tests_here() {
-    let mut ids = spec().operation_ids();
-    ids.sort();
     assert_eq!(
-        ids,
+        operation_ids_of(spec(), generated::OPERATIONS),
         [
             "cancelCreditSubscription",
             "doConfirmDelivery",
@@ -32,28 +72,13 @@ fn every_operation_of_the_spec_has_tests_here() {
     );
 }
 
-/// `initiateCreditSubscription` with `body` as the JSON body.
-async fn initiate(
-    gateway: &Gateway,
-    body: serde_json::Value,
-) -> Result<types::InitiateCreditSubscriptionResponse, scalexpert::Error> {
-    let api = gateway.client().e_financing_v1_4_0();
-    Ok(initiate_call(&api)
-        .body(JsonBody(body))
-        .send()
-        .await?
-        .into_inner())
-}
-
 #[tokio::test]
 async fn retrieve_subscription_decodes_the_client_and_merchant_ids_only_1_4_0_returns() {
     let example = spec().response_example("retrieveCreditSubscription", "200");
     let gateway = Gateway::start();
     let _recorder = gateway.answer(200, Some(example.clone()));
 
-    let subscription = gateway
-        .client()
-        .e_financing_v1_4_0()
+    let subscription = api(&gateway)
         .retrieve_credit_subscription()
         .credit_subscription_id(SUBSCRIPTION_ID)
         .send()
@@ -69,13 +94,10 @@ async fn retrieve_subscription_decodes_the_client_and_merchant_ids_only_1_4_0_re
 async fn confirm_delivery_takes_any_id_since_1_4_0_declares_no_uuid_format_and_escapes_it() {
     // Only this operation of 1.4.0 leaves creditSubscriptionId untyped; the id still has to be
     // percent-encoded into a single path segment.
-    let spec = spec();
     let gateway = Gateway::start();
     let recorder = gateway.answer(204, None);
 
-    gateway
-        .client()
-        .e_financing_v1_4_0()
+    api(&gateway)
         .do_confirm_delivery()
         .credit_subscription_id("SUB 42/A")
         .body_map(|b| b.is_delivered(true))
@@ -84,9 +106,9 @@ async fn confirm_delivery_takes_any_id_since_1_4_0_declares_no_uuid_format_and_e
         .expect("delivery confirmed");
 
     assert_request(
-        &spec,
+        spec(),
         "doConfirmDelivery",
-        &recorder.only_request(),
+        &recorder,
         Expected {
             path_params: &[("creditSubscriptionId", "SUB%2042%2FA")],
             body: Some(&json!({"isDelivered": true})),
@@ -103,7 +125,7 @@ async fn initiate_refuses_a_solution_code_outside_its_pattern_before_sending() {
     }
 
     let gateway = Gateway::expecting_nothing();
-    let example = spec().request_example("initiateCreditSubscription");
+    let example = initiate_example();
     for invalid in ["SCFRSP-4XTS-2", "SCFR", "SCFRSP_4XTS"] {
         let result = initiate(&gateway, with(example.clone(), "/solutionCode", invalid)).await;
         assert_invalid_request(
@@ -115,8 +137,8 @@ async fn initiate_refuses_a_solution_code_outside_its_pattern_before_sending() {
     // Through the typed builder, starting from the valid example, the same check refuses it.
     let valid: types::InitiateCreditSubscriptionRequest =
         serde_json::from_value(example).expect("the spec example is valid");
-    let api = gateway.client().e_financing_v1_4_0();
-    let result = initiate_call(&api)
+    let client = api(&gateway);
+    let result = initiate_call(&client)
         .body(valid)
         .body_map(|b| b.solution_code("SCFR"))
         .send()
@@ -130,11 +152,14 @@ async fn initiate_refuses_a_solution_code_outside_its_pattern_before_sending() {
 async fn initiate_refuses_an_email_without_a_dotted_domain_before_sending() {
     assert!(types::ContactEmail::try_from("claire.martin@example.fr").is_ok());
     let gateway = Gateway::expecting_nothing();
-    let example = spec().request_example("initiateCreditSubscription");
 
     let result = initiate(
         &gateway,
-        with(example, "/buyers/0/contact/email", "claire@localhost"),
+        with(
+            initiate_example(),
+            "/buyers/0/contact/email",
+            "claire@localhost",
+        ),
     )
     .await;
 
@@ -148,11 +173,10 @@ async fn initiate_refuses_an_email_without_a_dotted_domain_before_sending() {
 #[tokio::test]
 async fn initiate_refuses_a_contact_without_the_title_1_4_0_requires() {
     let gateway = Gateway::expecting_nothing();
-    let example = spec().request_example("initiateCreditSubscription");
 
     let result = initiate(
         &gateway,
-        without(example, "/buyers/0/deliveryContact/commonTitle"),
+        without(initiate_example(), "/buyers/0/deliveryContact/commonTitle"),
     )
     .await;
 
@@ -162,5 +186,3 @@ async fn initiate_refuses_a_contact_without_the_title_1_4_0_requires() {
     );
     gateway.assert_nothing_received();
 }
-
-one_buyer_only_tests!();

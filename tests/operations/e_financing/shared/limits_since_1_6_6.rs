@@ -1,92 +1,32 @@
-//! e-financing 1.6.6 through the facade: every operation sends what the spec defines and decodes
-//! what the spec documents; values breaking the spec are refused before anything is sent.
-#![cfg(feature = "e-financing-1_6_6")]
+//! The buyer constraints 1.6.6 introduced and 1.7.x kept: upper lengths on names and address
+//! fields, a mandatory `commonTitle`, up to 100 buyers, and no phone or email pattern.
 
-mod support;
-
-shared_operation_tests! {
-    version: "1.6.6",
-    api: e_financing_v1_6_6,
-    module: v1_6_6,
-    simulate: credit_simulation = "creditSimulation",
-    language: ["fr-FR"],
-    pending_cancellation_statuses_known: true,
-}
-
-confirm_return_tests! {
-    version: "1.6.6",
-    api: e_financing_v1_6_6,
-    module: v1_6_6,
-}
-
-#[test]
-fn every_operation_of_the_spec_has_tests_here() {
-    let mut ids = spec().operation_ids();
-    ids.sort();
-    assert_eq!(
-        ids,
-        [
-            "cancelCreditSubscription",
-            "creditSimulation",
-            "doConfirmDelivery",
-            "doConfirmReturn",
-            "getEligibleProductServices",
-            "initiateCreditSubscription",
-            "retrieveCreditSubscription",
-            "retrieveCreditSubscriptionForSpecificMerchant",
-        ]
-    );
-}
-
-/// `initiateCreditSubscription` with the spec's example body and `language=fr-FR`.
-async fn initiate(
-    gateway: &Gateway,
-    body: serde_json::Value,
-) -> Result<types::InitiateCreditSubscriptionResponse, scalexpert::Error> {
-    let api = gateway.client().e_financing_v1_6_6();
-    Ok(initiate_call(&api)
-        .body(JsonBody(body))
-        .send()
-        .await?
-        .into_inner())
-}
-
-fn initiate_example() -> serde_json::Value {
-    spec().request_example("initiateCreditSubscription")
-}
+use super::calls::{initiate, initiate_example};
+use super::{spec, types, INITIATE_QUERY};
+use crate::support::{assert_invalid_request, assert_request, with, without, Expected, Gateway};
 
 #[tokio::test]
-async fn initiate_refuses_names_longer_than_350_characters_or_empty_before_sending() {
+async fn initiate_refuses_names_longer_than_350_characters_before_sending() {
     assert!(types::ContactFirstName::try_from("C".repeat(351)).is_err());
     assert!(types::ContactFirstName::try_from("C".repeat(350)).is_ok());
-    assert!(types::ContactLastName::try_from("").is_err());
+    assert!(types::ContactLastName::try_from("M".repeat(351)).is_err());
 
     let gateway = Gateway::expecting_nothing();
-    for (pointer, value, complaint) in [
-        (
-            "/buyers/0/contact/firstName",
-            "C".repeat(351),
-            "longer than 350",
-        ),
-        (
-            "/buyers/0/billingContact/lastName",
-            String::new(),
-            "shorter than 1",
-        ),
-        (
-            "/buyers/0/deliveryContact/firstName",
-            String::new(),
-            "shorter than 1",
-        ),
+    for pointer in [
+        "/buyers/0/contact/firstName",
+        "/buyers/0/billingContact/lastName",
     ] {
-        let result = initiate(&gateway, with(initiate_example(), pointer, value)).await;
-        assert_invalid_request(result, &["InitiateCreditSubscriptionRequest", complaint]);
+        let result = initiate(&gateway, with(initiate_example(), pointer, "C".repeat(351))).await;
+        assert_invalid_request(
+            result,
+            &["InitiateCreditSubscriptionRequest", "longer than 350"],
+        );
     }
     gateway.assert_nothing_received();
 }
 
 #[tokio::test]
-async fn initiate_refuses_address_fields_beyond_their_limits_before_sending() {
+async fn initiate_refuses_address_fields_longer_than_their_limits_before_sending() {
     let gateway = Gateway::expecting_nothing();
     for (pointer, value, complaint) in [
         (
@@ -100,11 +40,6 @@ async fn initiate_refuses_address_fields_beyond_their_limits_before_sending() {
             "longer than 2",
         ),
         (
-            "/buyers/0/deliveryAddress/countryCode",
-            "F".to_string(),
-            "shorter than 2",
-        ),
-        (
             "/buyers/0/contactAddress/streetName",
             "r".repeat(141),
             "longer than 140",
@@ -116,8 +51,8 @@ async fn initiate_refuses_address_fields_beyond_their_limits_before_sending() {
         ),
         (
             "/buyers/0/deliveryAddress/regionName",
-            String::new(),
-            "shorter than 1",
+            "R".repeat(141),
+            "longer than 140",
         ),
     ] {
         let result = initiate(&gateway, with(initiate_example(), pointer, value)).await;
@@ -168,11 +103,11 @@ async fn initiate_sends_values_1_6_6_no_longer_constrains() {
         .expect("accepted by the client");
 
     assert_request(
-        &spec,
+        spec,
         "initiateCreditSubscription",
-        &recorder.only_request(),
+        &recorder,
         Expected {
-            query: &[("language", "fr-FR")],
+            query: INITIATE_QUERY,
             body: Some(&body),
             ..Expected::NOTHING
         },
