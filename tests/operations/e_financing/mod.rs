@@ -25,3 +25,7 @@ mod v1_5_2;
 mod v1_6_0;
 #[cfg(feature = "e-financing-1_6_6")]
 mod v1_6_6;
+#[cfg(feature = "e-financing-1_7_0")]
+mod v1_7_0;
+#[cfg(feature = "e-financing-1_7_1")]
+mod v1_7_1;
