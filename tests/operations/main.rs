@@ -3,7 +3,7 @@
 //! and input that breaks the spec refused before anything is sent.
 //!
 //! One test binary for all versions: one link instead of one per version. Each version is a
-//! module of its family (`e_financing::v1_6_6`), compiled when its cargo
+//! module of its family (`e_financing::v1_6_6`, `insurance::v1_7_1`), compiled when its cargo
 //! feature is on.
 // The e-financing test bodies several versions share are written once (`e_financing/shared/`)
 // and compiled once per version module that includes them, against that version's types:
@@ -15,3 +15,4 @@
 mod support;
 
 mod e_financing;
+mod insurance;

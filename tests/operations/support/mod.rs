@@ -11,7 +11,7 @@ pub use gateway::Gateway;
 pub use json::{assert_round_trips, timestamp, with, without};
 pub use money::{amount, amount_of, Amount};
 pub use refusal::{assert_invalid_request, JsonBody};
-pub use spec::{assert_request, operation_ids_of, Expected, Spec, E_FINANCING};
+pub use spec::{assert_request, operation_ids_of, Expected, Spec, E_FINANCING, INSURANCE};
 
 /// The credit subscription id our e-financing spec examples use.
 pub const SUBSCRIPTION_ID: &str = "73a91eda-b559-46d1-b2a3-2eb77b281077";

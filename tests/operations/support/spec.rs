@@ -23,6 +23,13 @@ pub const E_FINANCING: Family = Family {
     scope: "e-financing:rw",
 };
 
+/// The insurance API.
+pub const INSURANCE: Family = Family {
+    name: "insurance",
+    root: "/insurance/api/v1",
+    scope: "insurance:rw",
+};
+
 /// One version's UATC spec.
 pub struct Spec {
     /// The API family.
