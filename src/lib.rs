@@ -17,9 +17,6 @@ pub mod error;
 mod open_enum;
 pub mod operation;
 pub mod retry;
-#[cfg(feature = "sandbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub mod sandbox;
 #[doc(hidden)]
 pub mod transport;
 #[cfg(feature = "webhooks")]

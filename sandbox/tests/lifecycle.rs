@@ -1,15 +1,14 @@
 //! Every operation end to end through the facade: subscriptions, the buyer's journey (page and
 //! plain endpoints), status, delivery, return, full and partial cancellation, list filters and
 //! pagination.
-#![cfg(feature = "sandbox")]
 
 use scalexpert::e_financing::v1_6_6::types::{
     ConfirmDeliveryRequest, ConfirmDeliveryRequestOperator, ConfirmReturnRequest,
     CreditCancellationDto, CreditCancellationResponse, CreditSubscriptionDtoResponse,
     PaginationCreditSubscriptionsDtoResponse,
 };
-use scalexpert::sandbox::{sample_application, JourneyOutcome, Sandbox, Status};
 use scalexpert::{Client, Error};
+use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox, Status};
 use serde_json::Value;
 use uuid::Uuid;
 

@@ -1,8 +1,7 @@
 //! The `scalexpert-sandbox` binary, as another process or language uses it.
-#![cfg(feature = "sandbox")]
 
-use scalexpert::sandbox::RuleTable;
 use scalexpert::{Client, Credentials, Environment, Error};
+use scalexpert_sandbox::RuleTable;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -66,8 +65,8 @@ async fn serves_the_api_with_the_credentials_it_was_given() {
     // Given credentials replace the default ones.
     let error = client(
         &url,
-        scalexpert::sandbox::DEFAULT_CLIENT_ID,
-        scalexpert::sandbox::DEFAULT_CLIENT_SECRET,
+        scalexpert_sandbox::DEFAULT_CLIENT_ID,
+        scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
     )
     .e_financing_v1_6_6()
     .get_eligible_product_services()
@@ -82,7 +81,7 @@ async fn serves_the_api_with_the_credentials_it_was_given() {
 
 #[tokio::test]
 async fn reads_a_rule_table_file() {
-    let rules = RuleTable::empty().with(scalexpert::sandbox::Product::split_payment(
+    let rules = RuleTable::empty().with(scalexpert_sandbox::Product::split_payment(
         "SCFRSP-3XTS",
         "FR",
         3,
@@ -92,8 +91,8 @@ async fn reads_a_rule_table_file() {
     let (_running, url) = start(&["--rules", path.to_str().expect("utf-8 path")]);
     let solutions = client(
         &url,
-        scalexpert::sandbox::DEFAULT_CLIENT_ID,
-        scalexpert::sandbox::DEFAULT_CLIENT_SECRET,
+        scalexpert_sandbox::DEFAULT_CLIENT_ID,
+        scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
     )
     .e_financing_v1_6_6()
     .get_eligible_product_services()

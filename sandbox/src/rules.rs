@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// eligibility answers list them.
 ///
 /// ```
-/// use scalexpert::sandbox::{Product, RuleTable};
+/// use scalexpert_sandbox::{Product, RuleTable};
 ///
 /// // The standard table without 3-instalment payments, plus a German split payment.
 /// let rules = RuleTable::standard()

@@ -1,13 +1,12 @@
 //! OAuth2 client credentials: the token endpoint and the bearer check of every API call.
 
+use super::served::SCOPE;
 use super::Registered;
 use base64::Engine as _;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-/// The scopes the sandbox grants.
-pub(crate) const SCOPES: &[&str] = &["e-financing:rw"];
 
 /// Who called, once the bearer token checked out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,14 +34,14 @@ pub(crate) struct Grant {
 pub(crate) struct TokenRefusal {
     pub(crate) unauthorized: bool,
     pub(crate) error: &'static str,
-    pub(crate) description: &'static str,
+    pub(crate) description: Cow<'static, str>,
 }
 
 const BAD_CLIENT: TokenRefusal = TokenRefusal {
     unauthorized: true,
     error: "invalid_client",
     // Never says whether the id or the secret was wrong.
-    description: "client authentication failed",
+    description: Cow::Borrowed("client authentication failed"),
 };
 
 pub(crate) struct Auth {
@@ -89,25 +88,27 @@ impl Auth {
                 return Err(TokenRefusal {
                     unauthorized: false,
                     error: "invalid_request",
-                    description: "grant_type is required",
+                    description: Cow::Borrowed("grant_type is required"),
                 })
             }
             Some(_) => {
                 return Err(TokenRefusal {
                     unauthorized: false,
                     error: "unsupported_grant_type",
-                    description: "only client_credentials is supported",
+                    description: Cow::Borrowed("only client_credentials is supported"),
                 })
             }
         }
         let scope = match field("scope").map(str::trim).filter(|s| !s.is_empty()) {
-            None => SCOPES.join(" "),
+            // The served spec's scope(s), space-separated: all a token may carry.
+            None => SCOPE.to_string(),
             Some(asked) => {
-                if asked.split_whitespace().any(|s| !SCOPES.contains(&s)) {
+                let granted = |wanted: &str| SCOPE.split_whitespace().any(|s| s == wanted);
+                if !asked.split_whitespace().all(granted) {
                     return Err(TokenRefusal {
                         unauthorized: false,
                         error: "invalid_scope",
-                        description: "the only scope granted is e-financing:rw",
+                        description: Cow::Owned(format!("the only scope granted is {SCOPE}")),
                     });
                 }
                 asked.split_whitespace().collect::<Vec<_>>().join(" ")

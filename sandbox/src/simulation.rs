@@ -14,7 +14,7 @@
 //!   amount as a split payment does.
 //!
 //! ```
-//! use scalexpert::sandbox::simulation::{long_term_credit, nominal_rate};
+//! use scalexpert_sandbox::simulation::{long_term_credit, nominal_rate};
 //!
 //! assert_eq!(nominal_rate(9.9), 9.477);
 //! let plan = long_term_credit(500_000, 24, 9.9);
@@ -70,7 +70,7 @@ pub fn plans(offer: &Offer, durations: &[u32], amount: i64) -> Vec<Plan> {
 /// A split payment of `amount` cents in `installments` instalments.
 ///
 /// ```
-/// use scalexpert::sandbox::simulation::split_payment;
+/// use scalexpert_sandbox::simulation::split_payment;
 ///
 /// let plan = split_payment(150_000, 4, 4.0 / 3.0, 12.584);
 /// assert_eq!(plan.installments, [39_500, 37_500, 37_500, 37_500]);
@@ -157,7 +157,7 @@ const MAX_CENTS: i64 = 1_000_000_000_000;
 /// most ten billion.
 ///
 /// ```
-/// use scalexpert::sandbox::simulation::cents;
+/// use scalexpert_sandbox::simulation::cents;
 /// assert_eq!(cents(1249.9), Some(124_990));
 /// assert_eq!(cents(0.001), None);
 /// assert_eq!(cents(-5.0), None);

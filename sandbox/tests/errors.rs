@@ -1,12 +1,11 @@
 //! Every documented error, as the gateway gives it and as the facade reads it: validation with one
 //! entry per violation, duplicate order, malformed id, unknown id, malformed JSON, credentials,
 //! tokens and scopes.
-#![cfg(feature = "sandbox")]
 
 use scalexpert::e_financing::v1_6_6::types::InitiateCreditSubscriptionRequest;
 use scalexpert::error::{BaasError, ErrorBody};
-use scalexpert::sandbox::{sample_application, Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use scalexpert::{Client, Credentials, Error, RetryPolicy};
+use scalexpert_sandbox::{sample_application, Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use serde_json::{json, Value};
 use std::time::Duration;
 use uuid::Uuid;

@@ -1,13 +1,13 @@
 //! A complete, valid financing application, for examples and tests.
 
-use crate::e_financing::v1_6_6::types::InitiateCreditSubscriptionRequest;
+use crate::served::types::InitiateCreditSubscriptionRequest;
 use serde_json::json;
 
 /// A valid application for `solution_code`: one buyer (French, or German for `SCDE` codes, so
 /// phone prefixes match the market), one basket line priced at `financed_amount`.
 ///
 /// ```
-/// let request = scalexpert::sandbox::sample_application("SCFRSP-4XTS", "ORDER-1", 1249.9)?;
+/// let request = scalexpert_sandbox::sample_application("SCFRSP-4XTS", "ORDER-1", 1249.9)?;
 /// assert_eq!(request.buyers[0].contact.mobile_phone_number, "+33612345678");
 /// # Ok::<(), scalexpert::Error>(())
 /// ```
@@ -17,7 +17,7 @@ pub fn sample_application(
     solution_code: &str,
     merchant_global_order_id: &str,
     financed_amount: f64,
-) -> crate::Result<InitiateCreditSubscriptionRequest> {
+) -> scalexpert::Result<InitiateCreditSubscriptionRequest> {
     let german = solution_code.starts_with("SCDE");
     let (first, last, mobile, street, zip, city, region, country) = if german {
         (
@@ -96,7 +96,7 @@ pub fn sample_application(
         }]},
     });
     serde_json::from_value(body)
-        .map_err(|e| crate::Error::InvalidRequest(format!("sample application: {e}")))
+        .map_err(|e| scalexpert::Error::InvalidRequest(format!("sample application: {e}")))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! OAuth2 error bodies for the token endpoint and for bearer failures.
 
 use super::validation::Violation;
-use crate::e_financing::v1_6_6::types::{BaasExceptionHttpResponse, ErrorCodeAndMessage};
+use crate::served::types::{BaasExceptionHttpResponse, ErrorCodeAndMessage};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

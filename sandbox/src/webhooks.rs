@@ -8,8 +8,8 @@
 
 use super::lifecycle::{CancellationStatus, Status, Subscription};
 use super::simulation;
-use crate::webhooks::ReceiverSecrets;
 use chrono::{SecondsFormat, Utc};
+use scalexpert::webhooks::ReceiverSecrets;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, RwLock};

@@ -2,34 +2,31 @@
 
 use super::auth::Auth;
 use super::errors::{json_response, Failure};
-use super::faults::{Fault, Faults, Operation};
+use super::faults::{Fault, Faults, Target, TOKEN};
 use super::journey;
 use super::lifecycle::{JourneyOutcome, Status, Subscription, Tenant};
 use super::rules::RuleTable;
+use super::served::{self, types};
 use super::simulation;
 use super::store::{ListQuery, Store};
 use super::validation::{self, Query, Spec, Violation};
 use super::wire;
-use crate::e_financing::v1_6_6::types;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, State as Shared};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, on, post, MethodFilter, MethodRouter};
 use axum::Router;
 use chrono::Utc;
+use scalexpert::{Operation, MERCHANT_HEADER};
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
-
-/// Where the e-financing API hangs below the root, as the facade builds it.
-const API: &str = "/e-financing/api/v1";
-/// The PSP's merchant header (lower case, as `http` stores names).
-const MERCHANT_HEADER: &str = "x-baas-client-ref-for-proxi-id";
 
 /// Everything the handlers share.
 pub(crate) struct State {
@@ -54,20 +51,124 @@ impl State {
 
 type AppState = Arc<State>;
 
-pub(crate) fn router(state: AppState) -> Router {
-    let subscription = |tail: &str| format!("{API}/subscriptions/{{id}}{tail}");
-    Router::new()
-        .route("/auth-server/api/v1/oauth2/token", post(token))
-        .route(
-            &format!("{API}/eligible-solutions"),
-            get(eligible_solutions),
+/// How one operation is served: its handler, on the method the table gives it.
+type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
+
+/// The sandbox's behaviour per operation of the served spec, by `operationId`. The method and
+/// path of each come from the operation table, so this names behaviour, never a route.
+const HANDLERS: &[(&str, Serve)] = &[
+    ("getEligibleProductServices", |op, method| {
+        on(method, move |state: Shared<AppState>, ctx: Ctx| {
+            eligible_solutions(state, ctx, op)
+        })
+    }),
+    ("creditSimulation", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| simulate(state, ctx, body, op),
         )
-        .route(&format!("{API}/_simulate-solutions"), post(simulate))
-        .route(&format!("{API}/subscriptions"), get(list).post(create))
-        .route(&subscription(""), get(retrieve))
-        .route(&subscription("/_confirmDelivery"), post(confirm_delivery))
-        .route(&subscription("/_confirmReturn"), post(confirm_return))
-        .route(&subscription("/_cancel"), post(cancel))
+    }),
+    ("initiateCreditSubscription", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| create(state, ctx, body, op),
+        )
+    }),
+    (
+        "retrieveCreditSubscriptionForSpecificMerchant",
+        |op, method| {
+            on(method, move |state: Shared<AppState>, ctx: Ctx| {
+                list(state, ctx, op)
+            })
+        },
+    ),
+    ("retrieveCreditSubscription", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, path: IdPath| retrieve(state, ctx, path, op),
+        )
+    }),
+    ("doConfirmDelivery", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
+                confirm_delivery(state, ctx, path, body, op)
+            },
+        )
+    }),
+    ("doConfirmReturn", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
+                confirm_return(state, ctx, path, body, op)
+            },
+        )
+    }),
+    ("cancelCreditSubscription", |op, method| {
+        on(
+            method,
+            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
+                cancel(state, ctx, path, body, op)
+            },
+        )
+    }),
+];
+
+/// The served API's routes: every operation of the table on its method and path, below the
+/// path a client adds to the sandbox's root. Fails when the table and [`HANDLERS`] disagree,
+/// so a version is served whole or not at all.
+fn api_routes() -> Result<Vec<(String, MethodRouter<AppState>)>, String> {
+    let served = served::API;
+    let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    for operation in served::OPERATIONS {
+        let serve = HANDLERS
+            .iter()
+            .find(|(id, _)| *id == operation.id)
+            .map(|(_, serve)| *serve)
+            .ok_or_else(|| {
+                format!(
+                    "{} {} operation {} ({} {}) has no handler",
+                    served.api, served.version, operation.id, operation.method, operation.path
+                )
+            })?;
+        let method = Method::from_bytes(operation.method.as_bytes())
+            .ok()
+            .and_then(|method| MethodFilter::try_from(method).ok())
+            .ok_or_else(|| {
+                format!(
+                    "operation {}: method {} cannot be routed",
+                    operation.id, operation.method
+                )
+            })?;
+        let route = serve(operation, method);
+        let merged = match by_path.remove(operation.path) {
+            Some(others) => others.merge(route),
+            None => route,
+        };
+        by_path.insert(operation.path, merged);
+    }
+    if let Some((stale, _)) = HANDLERS
+        .iter()
+        .find(|(id, _)| Operation::by_id(served::OPERATIONS, id).is_none())
+    {
+        return Err(format!(
+            "handler {stale} serves no operation of {} {}",
+            served.api, served.version
+        ));
+    }
+    let prefix = served::api_prefix();
+    Ok(by_path
+        .into_iter()
+        .map(|(path, route)| (format!("{prefix}{path}"), route))
+        .collect())
+}
+
+pub(crate) fn router(state: AppState) -> Result<Router, String> {
+    let mut router = Router::new().route(&served::token_path(), post(token));
+    for (path, route) in api_routes()? {
+        router = router.route(&path, route);
+    }
+    Ok(router
         .route("/sandbox/journey/{token}", get(journey_page))
         .route("/sandbox/journey/{token}/{outcome}", post(journey_outcome))
         .route("/sandbox/kit/{code}/{file}", get(kit))
@@ -85,8 +186,11 @@ pub(crate) fn router(state: AppState) -> Router {
             axum::routing::delete(expire_tokens),
         )
         .fallback(no_route)
-        .with_state(state)
+        .with_state(state))
 }
+
+/// The id segment of a path such as `/subscriptions/{creditSubscriptionId}`, as axum gives it.
+type IdPath = Result<Path<String>, PathRejection>;
 
 /// What every handler needs of the request besides its body.
 pub(crate) struct Ctx {
@@ -110,7 +214,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 }
 
 impl Ctx {
-    fn header(&self, name: &str) -> Option<&str> {
+    fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -137,10 +241,10 @@ impl Ctx {
 }
 
 /// Bearer token, tenancy header, then any injected fault: the gate of every API call.
-async fn enter(state: &State, ctx: &Ctx, operation: Operation) -> Result<Tenant, Failure> {
+async fn enter(state: &State, ctx: &Ctx, operation: &'static Operation) -> Result<Tenant, Failure> {
     let caller = state
         .auth
-        .verify(ctx.header("authorization"))
+        .verify(ctx.header(header::AUTHORIZATION))
         .ok_or_else(Failure::invalid_token)?;
     let merchant = ctx
         .header(MERCHANT_HEADER)
@@ -160,15 +264,15 @@ async fn enter(state: &State, ctx: &Ctx, operation: Operation) -> Result<Tenant,
         }
         _ => {}
     }
-    fault(state, operation).await?;
+    fault(state, operation.id).await?;
     Ok(Tenant {
         client_id: caller.client_id,
         merchant,
     })
 }
 
-async fn fault(state: &State, operation: Operation) -> Result<(), Failure> {
-    if let Some(shot) = state.faults.take(operation) {
+async fn fault(state: &State, target: Target) -> Result<(), Failure> {
+    if let Some(shot) = state.faults.take(target) {
         if let Some(delay) = shot.delay {
             tokio::time::sleep(delay).await;
         }
@@ -183,13 +287,16 @@ fn parse_json(body: &Bytes) -> Result<Value, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
 }
 
-fn subscription_id(path: Result<Path<String>, PathRejection>, ctx: &Ctx) -> Result<Uuid, Failure> {
+fn subscription_id(path: IdPath, ctx: &Ctx, operation: &Operation) -> Result<Uuid, Failure> {
     match path {
         Ok(Path(raw)) => Uuid::parse_str(&raw).map_err(|_| Failure::invalid_uuid(&raw)),
-        // Undecodable text in the path: show it as received.
-        Err(_) => Err(Failure::invalid_uuid(
-            ctx.path.split('/').nth(5).unwrap_or_default(),
-        )),
+        // Undecodable text in the path: show it as received, from where the template has it.
+        Err(_) => {
+            let template = format!("{}{}", served::api_prefix(), operation.path);
+            let segment = template.split('/').position(|s| s.starts_with('{'));
+            let raw = segment.and_then(|at| ctx.path.split('/').nth(at));
+            Err(Failure::invalid_uuid(raw.unwrap_or_default()))
+        }
     }
 }
 
@@ -212,9 +319,9 @@ fn no_content() -> Response {
 
 async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let result = async {
-        fault(&state, Operation::Token).await?;
+        fault(&state, TOKEN).await?;
         let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-        match state.auth.issue(ctx.header("authorization"), &form) {
+        match state.auth.issue(ctx.header(header::AUTHORIZATION), &form) {
             Ok(grant) => {
                 let mut response = json_response(StatusCode::OK, &grant);
                 response
@@ -238,14 +345,16 @@ async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Respon
     ctx.respond(result)
 }
 
-async fn eligible_solutions(Shared(state): Shared<AppState>, ctx: Ctx) -> Response {
+async fn eligible_solutions(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    operation: &'static Operation,
+) -> Response {
     let result = async {
-        enter(&state, &ctx, Operation::GetEligibleProductServices).await?;
+        enter(&state, &ctx, operation).await?;
         let query = ctx.query();
         let mut violations = Vec::new();
-        state
-            .spec
-            .check_query("/eligible-solutions", "get", &query, &mut violations);
+        state.spec.check_query(operation, &query, &mut violations);
         let param = |name: &str| {
             query
                 .iter()
@@ -283,14 +392,17 @@ async fn eligible_solutions(Shared(state): Shared<AppState>, ctx: Ctx) -> Respon
     ctx.respond(result)
 }
 
-async fn simulate(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
+async fn simulate(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+    operation: &'static Operation,
+) -> Response {
     let result = async {
-        enter(&state, &ctx, Operation::CreditSimulation).await?;
+        enter(&state, &ctx, operation).await?;
         let body = parse_json(&body)?;
         let mut violations = Vec::new();
-        state
-            .spec
-            .check_body("/_simulate-solutions", "post", &body, &mut violations);
+        state.spec.check_body(operation, &body, &mut violations);
         let mut amount = None;
         if !flagged(&violations, "financedAmount") {
             amount = validation::check_amount(
@@ -328,8 +440,8 @@ async fn simulate(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Res
             .collect();
         let answer = types::SolutionSimulationResponse {
             buyer_billing_country: country.parse().map_or_else(
-                |_| crate::OpenEnum::Unknown(country.to_string()),
-                crate::OpenEnum::Known,
+                |_| scalexpert::OpenEnum::Unknown(country.to_string()),
+                scalexpert::OpenEnum::Known,
             ),
             financed_amount: simulation::eur(amount),
             solution_simulations: simulations,
@@ -340,19 +452,20 @@ async fn simulate(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Res
     ctx.respond(result)
 }
 
-async fn create(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {
+async fn create(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+    operation: &'static Operation,
+) -> Response {
     let result = async {
-        let tenant = enter(&state, &ctx, Operation::InitiateCreditSubscription).await?;
+        let tenant = enter(&state, &ctx, operation).await?;
         let query = ctx.query();
         let body = parse_json(&body)?;
         let rules = state.rules();
         let mut violations = Vec::new();
-        state
-            .spec
-            .check_query("/subscriptions", "post", &query, &mut violations);
-        state
-            .spec
-            .check_body("/subscriptions", "post", &body, &mut violations);
+        state.spec.check_query(operation, &query, &mut violations);
+        state.spec.check_body(operation, &body, &mut violations);
         let language = query
             .iter()
             .find(|(k, _)| k == "language")
@@ -441,7 +554,7 @@ async fn create(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Respo
         let answer = types::InitiateCreditSubscriptionResponse {
             id,
             redirect: Some(types::Redirect {
-                type_: Some(crate::OpenEnum::Known(types::RedirectType::Url)),
+                type_: Some(scalexpert::OpenEnum::Known(types::RedirectType::Url)),
                 value: Some(journey_url),
             }),
         };
@@ -451,19 +564,16 @@ async fn create(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Respo
     ctx.respond(result)
 }
 
-async fn list(Shared(state): Shared<AppState>, ctx: Ctx) -> Response {
+async fn list(
+    Shared(state): Shared<AppState>,
+    ctx: Ctx,
+    operation: &'static Operation,
+) -> Response {
     let result = async {
-        let tenant = enter(
-            &state,
-            &ctx,
-            Operation::RetrieveCreditSubscriptionForSpecificMerchant,
-        )
-        .await?;
+        let tenant = enter(&state, &ctx, operation).await?;
         let query = ctx.query();
         let mut violations = Vec::new();
-        state
-            .spec
-            .check_query("/subscriptions", "get", &query, &mut violations);
+        state.spec.check_query(operation, &query, &mut violations);
         let param = |name: &str| {
             query
                 .iter()
@@ -508,11 +618,12 @@ async fn list(Shared(state): Shared<AppState>, ctx: Ctx) -> Response {
 async fn retrieve(
     Shared(state): Shared<AppState>,
     ctx: Ctx,
-    path: Result<Path<String>, PathRejection>,
+    path: IdPath,
+    operation: &'static Operation,
 ) -> Response {
     let result = async {
-        let tenant = enter(&state, &ctx, Operation::RetrieveCreditSubscription).await?;
-        let id = subscription_id(path, &ctx)?;
+        let tenant = enter(&state, &ctx, operation).await?;
+        let id = subscription_id(path, &ctx, operation)?;
         let record = state
             .store
             .get(&tenant, id)
@@ -525,33 +636,23 @@ async fn retrieve(
     ctx.respond(result)
 }
 
-/// A state change on one subscription: id, body validation, then `change` on the tenant's record.
+/// A state change on one subscription: id, body validation (the spec's constraints, then the
+/// rules `worded` checks), then `change` on the tenant's record.
 async fn change(
     state: &State,
     ctx: &Ctx,
-    operation: Operation,
-    spec_path: &str,
-    path: Result<Path<String>, PathRejection>,
-    body: &Bytes,
+    operation: &'static Operation,
+    (path, body): (IdPath, &Bytes),
+    worded: fn(&Value, &[Violation]) -> Vec<Violation>,
     change: impl FnOnce(&mut Subscription, &Value) -> Result<Response, Failure>,
 ) -> Result<Response, Failure> {
     let tenant = enter(state, ctx, operation).await?;
-    let id = subscription_id(path, ctx)?;
+    let id = subscription_id(path, ctx, operation)?;
     let body = parse_json(body)?;
     let mut violations = Vec::new();
-    state
-        .spec
-        .check_body(spec_path, "post", &body, &mut violations);
-    if operation == Operation::CancelCreditSubscription
-        && !flagged(&violations, "cancelledAmount")
-        && body.get("cancelledAmount").is_some_and(|v| !v.is_null())
-    {
-        validation::check_amount(
-            body.get("cancelledAmount"),
-            "cancelledAmount",
-            &mut violations,
-        );
-    }
+    state.spec.check_body(operation, &body, &mut violations);
+    let more = worded(&body, &violations);
+    violations.extend(more);
     reject_if_any(violations)?;
     state
         .store
@@ -559,19 +660,24 @@ async fn change(
         .ok_or_else(|| Failure::not_found(id))?
 }
 
+/// No rule beyond the spec's constraints.
+fn no_worded_rules(_: &Value, _: &[Violation]) -> Vec<Violation> {
+    Vec::new()
+}
+
 async fn confirm_delivery(
     Shared(state): Shared<AppState>,
     ctx: Ctx,
-    path: Result<Path<String>, PathRejection>,
+    path: IdPath,
     body: Bytes,
+    operation: &'static Operation,
 ) -> Response {
     let result = change(
         &state,
         &ctx,
-        Operation::DoConfirmDelivery,
-        "/subscriptions/{creditSubscriptionId}/_confirmDelivery",
-        path,
-        &body,
+        operation,
+        (path, &body),
+        no_worded_rules,
         |record, body| {
             let delivered = body
                 .get("isDelivered")
@@ -590,16 +696,16 @@ async fn confirm_delivery(
 async fn confirm_return(
     Shared(state): Shared<AppState>,
     ctx: Ctx,
-    path: Result<Path<String>, PathRejection>,
+    path: IdPath,
     body: Bytes,
+    operation: &'static Operation,
 ) -> Response {
     let result = change(
         &state,
         &ctx,
-        Operation::DoConfirmReturn,
-        "/subscriptions/{creditSubscriptionId}/_confirmReturn",
-        path,
-        &body,
+        operation,
+        (path, &body),
+        no_worded_rules,
         |record, body| {
             let returned = body
                 .get("isReturned")
@@ -615,19 +721,34 @@ async fn confirm_return(
     ctx.respond(result)
 }
 
+/// A given `cancelledAmount` is a valid amount, unless the schema already flagged it.
+fn cancelled_amount_rules(body: &Value, flagged_already: &[Violation]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    if !flagged(flagged_already, "cancelledAmount")
+        && body.get("cancelledAmount").is_some_and(|v| !v.is_null())
+    {
+        validation::check_amount(
+            body.get("cancelledAmount"),
+            "cancelledAmount",
+            &mut violations,
+        );
+    }
+    violations
+}
+
 async fn cancel(
     Shared(state): Shared<AppState>,
     ctx: Ctx,
-    path: Result<Path<String>, PathRejection>,
+    path: IdPath,
     body: Bytes,
+    operation: &'static Operation,
 ) -> Response {
     let result = change(
         &state,
         &ctx,
-        Operation::CancelCreditSubscription,
-        "/subscriptions/{creditSubscriptionId}/_cancel",
-        path,
-        &body,
+        operation,
+        (path, &body),
+        cancelled_amount_rules,
         |record, body| {
             let amount = body
                 .get("cancelledAmount")
@@ -643,7 +764,7 @@ async fn cancel(
             };
             let answer = types::CreditCancellationResponse {
                 financed_amount: Some(simulation::eur(done.remaining)),
-                status: Some(crate::OpenEnum::Known(status)),
+                status: Some(scalexpert::OpenEnum::Known(status)),
             };
             Ok(json_response(StatusCode::OK, &answer))
         },
@@ -743,7 +864,7 @@ async fn health() -> Response {
     json_response(StatusCode::OK, &serde_json::json!({ "status": "ok" }))
 }
 
-/// The admin endpoint's shape: an operation and a [`Fault`].
+/// The admin endpoint's shape: an operation (an operationId, or `token`) and a [`Fault`].
 #[derive(Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct QueuedFault {
@@ -758,7 +879,7 @@ async fn list_faults(Shared(state): Shared<AppState>) -> Response {
         .queued()
         .into_iter()
         .map(|(operation, fault)| QueuedFault {
-            operation: operation.operation_id().into(),
+            operation: operation.into(),
             fault,
         })
         .collect();
@@ -769,10 +890,9 @@ async fn add_fault(Shared(state): Shared<AppState>, body: Bytes) -> Response {
     let added = serde_json::from_slice::<QueuedFault>(&body)
         .map_err(|e| e.to_string())
         .and_then(|q| {
-            let operation: Operation = q.operation.parse()?;
             state
                 .faults
-                .inject(operation, q.fault)
+                .inject(&q.operation, q.fault)
                 .map_err(|e| e.to_string())
         });
     match added {
@@ -803,7 +923,7 @@ async fn list_webhooks(Shared(state): Shared<AppState>) -> Response {
 /// The management API's upsert body (`eventTypeCode` optional here: every type is sent) plus
 /// `merchant`, the PSP's merchant reference, absent for the merchant credentials' endpoint.
 async fn set_webhook(Shared(state): Shared<AppState>, body: Bytes) -> Response {
-    use crate::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequest;
+    use scalexpert::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequest;
     let set = || -> Result<(), String> {
         let mut body: Value =
             serde_json::from_slice(&body).map_err(|e| format!("body is not JSON: {e}"))?;
@@ -821,8 +941,8 @@ async fn set_webhook(Shared(state): Shared<AppState>, body: Bytes) -> Response {
         let config: MerchantWebhookConfigRequest = serde_json::from_value(body)
             .map_err(|e| format!("not a webhook configuration: {e}"))?;
         let url = config.url.as_deref().ok_or("url is required")?;
-        let secrets =
-            crate::webhooks::ReceiverSecrets::from_request(&config).map_err(|e| e.to_string())?;
+        let secrets = scalexpert::webhooks::ReceiverSecrets::from_request(&config)
+            .map_err(|e| e.to_string())?;
         let endpoint = super::webhook_endpoint(merchant.as_deref(), url, secrets)
             .map_err(|e| e.to_string())?;
         state.store.webhooks.set(merchant, Some(endpoint));
@@ -849,4 +969,24 @@ async fn expire_tokens(Shared(state): Shared<AppState>) -> Response {
 
 async fn no_route(ctx: Ctx) -> Response {
     ctx.respond(Err(Failure::no_route()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operation_table_and_the_handlers_agree() {
+        let routes =
+            api_routes().expect("every operation has a handler, every handler an operation");
+        let mut paths: Vec<String> = served::OPERATIONS
+            .iter()
+            .map(|operation| format!("{}{}", served::api_prefix(), operation.path))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let routed: Vec<String> = routes.into_iter().map(|(path, _)| path).collect();
+        assert_eq!(routed, paths);
+        assert_eq!(HANDLERS.len(), served::OPERATIONS.len());
+    }
 }

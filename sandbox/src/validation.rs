@@ -5,11 +5,10 @@
 //! carries one `errors[]` entry per problem.
 
 use super::rules::RuleTable;
+use super::served;
 use super::simulation;
+use scalexpert::Operation;
 use serde_json::Value;
-
-/// The spec the sandbox serves, as published in this crate.
-const SPEC_TEXT: &str = include_str!("../../specs/e-financing/1.6.6/uatc.yaml");
 
 /// References are followed at most this deep, and schemas walked at most this deep, so a
 /// cyclic schema or a deeply nested body cannot exhaust the stack.
@@ -45,30 +44,40 @@ pub(crate) struct Spec {
 pub(crate) type Query = Vec<(String, String)>;
 
 impl Spec {
-    /// Parses the spec compiled into the crate.
+    /// Parses the served spec, as the SDK publishes it.
     pub(crate) fn load() -> Result<Spec, String> {
-        let doc: Value = serde_yaml_ng::from_str(SPEC_TEXT)
-            .map_err(|e| format!("cannot read the e-financing 1.6.6 spec: {e}"))?;
+        let served = served::API;
+        let doc: Value = serde_yaml_ng::from_str(served::SPEC).map_err(|e| {
+            format!(
+                "cannot read the {} {} spec: {e}",
+                served.api, served.version
+            )
+        })?;
         if doc.pointer("/components/schemas").is_none() {
-            return Err("the e-financing 1.6.6 spec has no schemas".into());
+            return Err(format!(
+                "the {} {} spec has no schemas",
+                served.api, served.version
+            ));
         }
         Ok(Spec { doc })
     }
 
-    fn operation(&self, path: &str, method: &str) -> Option<&Value> {
-        self.doc.get("paths")?.get(path)?.get(method)
+    fn operation(&self, operation: &Operation) -> Option<&Value> {
+        self.doc
+            .get("paths")?
+            .get(operation.path)?
+            .get(operation.method.to_ascii_lowercase())
     }
 
     /// Checks the query parameters the spec declares for an operation.
     pub(crate) fn check_query(
         &self,
-        path: &str,
-        method: &str,
+        operation: &Operation,
         query: &Query,
         out: &mut Vec<Violation>,
     ) {
         let Some(parameters) = self
-            .operation(path, method)
+            .operation(operation)
             .and_then(|op| op.get("parameters"))
             .and_then(Value::as_array)
         else {
@@ -105,15 +114,9 @@ impl Spec {
     }
 
     /// Checks a JSON body against the operation's request schema.
-    pub(crate) fn check_body(
-        &self,
-        path: &str,
-        method: &str,
-        body: &Value,
-        out: &mut Vec<Violation>,
-    ) {
+    pub(crate) fn check_body(&self, operation: &Operation, body: &Value, out: &mut Vec<Violation>) {
         let Some(schema) = self
-            .operation(path, method)
+            .operation(operation)
             .and_then(|op| op.pointer("/requestBody/content/application~1json/schema"))
         else {
             return;
@@ -512,6 +515,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The served operation with this operationId.
+    fn op(id: &str) -> &'static Operation {
+        Operation::by_id(served::OPERATIONS, id).expect("served operation")
+    }
+
     fn codes(violations: &[Violation]) -> Vec<(&str, &str)> {
         violations
             .iter()
@@ -524,8 +532,7 @@ mod tests {
         let spec = Spec::load().expect("spec");
         let mut out = Vec::new();
         spec.check_body(
-            "/subscriptions/{creditSubscriptionId}/_confirmDelivery",
-            "post",
+            op("doConfirmDelivery"),
             &json!({"trackingNumber": "", "operator": "PIGEON"}),
             &mut out,
         );
@@ -550,7 +557,7 @@ mod tests {
             "buyers": [{"contact": {"firstName": "", "commonTitle": "DR"}}],
             "basketDetails": {"basketItems": "none"}
         });
-        spec.check_body("/subscriptions", "post", &body, &mut out);
+        spec.check_body(op("initiateCreditSubscription"), &body, &mut out);
         let found = codes(&out);
         for expected in [
             ("INVALID_TYPE", "solutionCode"),
@@ -574,13 +581,17 @@ mod tests {
             ("page".to_string(), "two".to_string()),
             ("pageSize".to_string(), "99999999999".to_string()),
         ];
-        spec.check_query("/subscriptions", "get", &query, &mut out);
+        spec.check_query(
+            op("retrieveCreditSubscriptionForSpecificMerchant"),
+            &query,
+            &mut out,
+        );
         assert_eq!(
             codes(&out),
             [("INVALID_TYPE", "page"), ("INVALID_VALUE", "pageSize")]
         );
         out.clear();
-        spec.check_query("/eligible-solutions", "get", &Vec::new(), &mut out);
+        spec.check_query(op("getEligibleProductServices"), &Vec::new(), &mut out);
         assert_eq!(
             codes(&out),
             [

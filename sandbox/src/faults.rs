@@ -1,92 +1,45 @@
 //! Fault injection: make the next calls of an operation fail with a status or answer late.
 
+use super::served::OPERATIONS;
 use super::SandboxError;
+use scalexpert::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-/// An operation of the sandbox, named by the spec's `operationId` (and `token` for the token
-/// endpoint).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `POST /auth-server/api/v1/oauth2/token`.
-    Token,
-    /// `GET /eligible-solutions`.
-    GetEligibleProductServices,
-    /// `POST /_simulate-solutions`.
-    CreditSimulation,
-    /// `POST /subscriptions`.
-    InitiateCreditSubscription,
-    /// `GET /subscriptions`.
-    RetrieveCreditSubscriptionForSpecificMerchant,
-    /// `GET /subscriptions/{id}`.
-    RetrieveCreditSubscription,
-    /// `POST /subscriptions/{id}/_confirmDelivery`.
-    DoConfirmDelivery,
-    /// `POST /subscriptions/{id}/_confirmReturn`.
-    DoConfirmReturn,
-    /// `POST /subscriptions/{id}/_cancel`.
-    CancelCreditSubscription,
+/// The fault target of the token endpoint, which the spec names no operation.
+pub const TOKEN: &str = "token";
+
+/// A checked fault target: [`TOKEN`] or an operationId, borrowed from the served table.
+pub(crate) type Target = &'static str;
+
+/// The target called `name`: [`TOKEN`] or an operationId of the served spec.
+fn target(name: &str) -> Result<Target, SandboxError> {
+    if name == TOKEN {
+        return Ok(TOKEN);
+    }
+    Operation::by_id(OPERATIONS, name)
+        .map(|operation| operation.id)
+        .ok_or_else(|| SandboxError::UnknownOperation(name.to_string()))
 }
 
-const ALL: [Operation; 9] = [
-    Operation::Token,
-    Operation::GetEligibleProductServices,
-    Operation::CreditSimulation,
-    Operation::InitiateCreditSubscription,
-    Operation::RetrieveCreditSubscriptionForSpecificMerchant,
-    Operation::RetrieveCreditSubscription,
-    Operation::DoConfirmDelivery,
-    Operation::DoConfirmReturn,
-    Operation::CancelCreditSubscription,
-];
-
-impl Operation {
-    /// The spec's `operationId` (`initiateCreditSubscription`), or `token`.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::Token => "token",
-            Operation::GetEligibleProductServices => "getEligibleProductServices",
-            Operation::CreditSimulation => "creditSimulation",
-            Operation::InitiateCreditSubscription => "initiateCreditSubscription",
-            Operation::RetrieveCreditSubscriptionForSpecificMerchant => {
-                "retrieveCreditSubscriptionForSpecificMerchant"
-            }
-            Operation::RetrieveCreditSubscription => "retrieveCreditSubscription",
-            Operation::DoConfirmDelivery => "doConfirmDelivery",
-            Operation::DoConfirmReturn => "doConfirmReturn",
-            Operation::CancelCreditSubscription => "cancelCreditSubscription",
-        }
-    }
+/// Every target, in the order [`Faults::queued`] lists them: the token endpoint, then the
+/// operations in spec order.
+fn targets() -> impl Iterator<Item = Target> {
+    std::iter::once(TOKEN).chain(OPERATIONS.iter().map(|operation| operation.id))
 }
 
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.operation_id())
-    }
-}
-
-impl FromStr for Operation {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        ALL.into_iter()
-            .find(|op| op.operation_id() == name)
-            .ok_or_else(|| {
-                let known: Vec<_> = ALL.iter().map(|op| op.operation_id()).collect();
-                format!("unknown operation {name:?}; known: {}", known.join(", "))
-            })
-    }
+/// The targets' names, comma-separated, for error messages.
+pub(crate) fn known_targets() -> String {
+    targets().collect::<Vec<_>>().join(", ")
 }
 
 /// What the next calls of an operation do instead of (or before) their normal answer.
 ///
 /// ```
-/// use scalexpert::sandbox::Fault;
+/// use scalexpert_sandbox::Fault;
 /// use std::time::Duration;
 ///
 /// // The next two calls answer 503 with `Retry-After: 0`.
@@ -180,9 +133,13 @@ pub(crate) struct Shot {
 }
 
 /// The faults waiting for their calls, per operation, first in first out.
+///
+/// Operations are named by the served spec's `operationId` (the [`Operation::id`] of
+/// [`OPERATIONS`](crate::OPERATIONS), such as `initiateCreditSubscription`), or [`TOKEN`] for
+/// the token endpoint; any other name is refused with [`SandboxError::UnknownOperation`].
 #[derive(Default)]
 pub struct Faults {
-    queues: Mutex<HashMap<Operation, VecDeque<Fault>>>,
+    queues: Mutex<HashMap<Target, VecDeque<Fault>>>,
 }
 
 impl fmt::Debug for Faults {
@@ -192,35 +149,41 @@ impl fmt::Debug for Faults {
 }
 
 impl Faults {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Operation, VecDeque<Fault>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Target, VecDeque<Fault>>> {
         self.queues
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Queues `fault` for the next calls of `operation`, after any fault already queued for it.
-    /// Fails when the fault has no effect or an impossible status.
-    pub fn inject(&self, operation: Operation, fault: Fault) -> Result<(), SandboxError> {
+    /// Queues `fault` for the next calls of `operation` (an operationId, or [`TOKEN`]), after
+    /// any fault already queued for it. Fails when no operation has that name, or when the fault
+    /// has no effect or an impossible status.
+    pub fn inject(&self, operation: &str, fault: Fault) -> Result<(), SandboxError> {
+        let target = target(operation)?;
         fault.check().map_err(SandboxError::InvalidFault)?;
         if fault.times > 0 {
-            self.lock().entry(operation).or_default().push_back(fault);
+            self.lock().entry(target).or_default().push_back(fault);
         }
         Ok(())
     }
 
-    /// How many calls of `operation` the queued faults still apply to.
-    pub fn pending(&self, operation: Operation) -> u32 {
-        self.lock()
-            .get(&operation)
-            .map_or(0, |queue| queue.iter().map(|f| f.times).sum())
+    /// How many calls of `operation` (an operationId, or [`TOKEN`]) the queued faults still
+    /// apply to. Fails when no operation has that name.
+    pub fn pending(&self, operation: &str) -> Result<u32, SandboxError> {
+        let target = target(operation)?;
+        Ok(self
+            .lock()
+            .get(target)
+            .map_or(0, |queue| queue.iter().map(|f| f.times).sum()))
     }
 
-    /// Every queued fault, per operation.
-    pub fn queued(&self) -> Vec<(Operation, Fault)> {
+    /// Every queued fault with its operation's name: the token endpoint's first, then in the
+    /// spec's order of operations, each operation's in the order they will apply.
+    pub fn queued(&self) -> Vec<(&'static str, Fault)> {
         let queues = self.lock();
-        ALL.iter()
-            .filter_map(|op| queues.get(op).map(|q| (*op, q)))
-            .flat_map(|(op, q)| q.iter().map(move |f| (op, f.clone())))
+        targets()
+            .filter_map(|target| queues.get(target).map(|queue| (target, queue)))
+            .flat_map(|(target, queue)| queue.iter().map(move |f| (target, f.clone())))
             .collect()
     }
 
@@ -229,10 +192,10 @@ impl Faults {
         self.lock().clear();
     }
 
-    /// Takes one shot for a call of `operation`, if a fault is queued.
-    pub(crate) fn take(&self, operation: Operation) -> Option<Shot> {
+    /// Takes one shot for a call of `target`, if a fault is queued.
+    pub(crate) fn take(&self, target: Target) -> Option<Shot> {
         let mut queues = self.lock();
-        let queue = queues.get_mut(&operation)?;
+        let queue = queues.get_mut(target)?;
         let front = queue.front_mut()?;
         let shot = Shot {
             status: front.status,
@@ -254,7 +217,7 @@ mod tests {
     #[test]
     fn shots_are_taken_in_order_then_run_out() {
         let faults = Faults::default();
-        let op = Operation::CreditSimulation;
+        let op = "creditSimulation";
         faults
             .inject(
                 op,
@@ -266,44 +229,55 @@ mod tests {
         faults
             .inject(op, Fault::delay(Duration::from_millis(5)))
             .expect("valid");
-        assert_eq!(faults.pending(op), 3);
-        assert_eq!(faults.take(op).and_then(|s| s.status), Some(503));
-        assert_eq!(faults.take(op).and_then(|s| s.retry_after_seconds), Some(2));
-        let third = faults.take(op).expect("delay");
+        assert_eq!(faults.pending(op), Ok(3));
+        let target = target(op).expect("served");
+        assert_eq!(faults.take(target).and_then(|s| s.status), Some(503));
+        assert_eq!(
+            faults.take(target).and_then(|s| s.retry_after_seconds),
+            Some(2)
+        );
+        let third = faults.take(target).expect("delay");
         assert_eq!(
             (third.status, third.delay),
             (None, Some(Duration::from_millis(5)))
         );
-        assert_eq!(faults.take(op), None);
-        assert_eq!(faults.take(Operation::Token), None);
+        assert_eq!(faults.take(target), None);
+        assert_eq!(faults.take(TOKEN), None);
     }
 
     #[test]
     fn pointless_faults_are_refused() {
         let faults = Faults::default();
-        assert!(faults.inject(Operation::Token, Fault::status(200)).is_err());
+        assert!(faults.inject(TOKEN, Fault::status(200)).is_err());
         let nothing = Fault {
             status: None,
             retry_after_seconds: None,
             delay_ms: None,
             times: 1,
         };
-        assert!(faults.inject(Operation::Token, nothing).is_err());
-        faults
-            .inject(Operation::Token, Fault::status(500))
-            .expect("valid");
+        assert!(faults.inject(TOKEN, nothing).is_err());
+        faults.inject(TOKEN, Fault::status(500)).expect("valid");
         faults.clear();
-        assert_eq!(faults.pending(Operation::Token), 0);
+        assert_eq!(faults.pending(TOKEN), Ok(0));
     }
 
     #[test]
-    fn operation_names_round_trip() {
-        for op in ALL {
-            assert_eq!(op.operation_id().parse::<Operation>(), Ok(op));
+    fn every_served_operation_is_a_target_and_nothing_else_is() {
+        for operation in OPERATIONS {
+            assert_eq!(target(operation.id), Ok(operation.id));
         }
-        assert!("createThing"
-            .parse::<Operation>()
-            .unwrap_err()
-            .contains("token"));
+        assert_eq!(target(TOKEN), Ok(TOKEN));
+        // Named as the generated method, not as the spec: refused.
+        let refused = target("initiate_credit_subscription").expect_err("not an operationId");
+        assert_eq!(
+            refused,
+            SandboxError::UnknownOperation("initiate_credit_subscription".into())
+        );
+        let message = refused.to_string();
+        assert!(message.contains("token, "), "{message}");
+        assert!(message.contains("initiateCreditSubscription"), "{message}");
+        let faults = Faults::default();
+        assert!(faults.inject("createThing", Fault::status(503)).is_err());
+        assert!(faults.pending("createThing").is_err());
     }
 }

@@ -1,10 +1,9 @@
 //! Tenancy: subscriptions belong to the credentials that created them and, for a PSP, to the
 //! merchant named in `X-BAAS-CLIENT-REF-FOR-PROXI-ID`. Others get 404 and never see them listed.
-#![cfg(feature = "sandbox")]
 
 use scalexpert::e_financing::v1_6_6::types::{ConfirmDeliveryRequest, CreditCancellationDto};
-use scalexpert::sandbox::{sample_application, JourneyOutcome, Sandbox};
 use scalexpert::{Client, Credentials, Error};
+use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox};
 use uuid::Uuid;
 
 async fn open(client: &Client, order: &str) -> Result<Uuid, Error> {

@@ -1,14 +1,20 @@
 //! `scalexpert-sandbox`: the offline Scalexpert sandbox as a process, for other programs and
 //! languages. See `scalexpert-sandbox --help`.
 
-use scalexpert::sandbox::{RuleTable, Sandbox, SandboxBuilder};
+use scalexpert_sandbox::{RuleTable, Sandbox, SandboxBuilder, API};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const HELP: &str = "\
-scalexpert-sandbox: an offline, stateful stand-in for the Scalexpert e-financing gateway (1.6.6)
+/// The help text; its first line names the served API version.
+fn help() -> String {
+    format!(
+        "scalexpert-sandbox: an offline, stateful stand-in for the Scalexpert gateway ({} {})\n\n{HELP}",
+        API.api, API.version
+    )
+}
 
+const HELP: &str = "\
 USAGE:
     scalexpert-sandbox [OPTIONS]
 
@@ -71,7 +77,7 @@ fn parse() -> Result<Command, lexopt::Error> {
                     .map_err(|e| lexopt::Error::Custom(e.into()))?;
                 return Ok(Command::Print(rules));
             }
-            Short('h') | Long("help") => return Ok(Command::Print(HELP.to_string())),
+            Short('h') | Long("help") => return Ok(Command::Print(help())),
             Short('V') | Long("version") => {
                 return Ok(Command::Print(format!(
                     "scalexpert-sandbox {}",
@@ -122,7 +128,7 @@ fn main() -> ExitCode {
         }
         Ok(Command::Serve(options)) => options,
         Err(e) => {
-            eprintln!("error: {e}\n\n{HELP}");
+            eprintln!("error: {e}\n\n{}", help());
             return ExitCode::from(2);
         }
     };

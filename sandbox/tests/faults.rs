@@ -1,10 +1,9 @@
 //! Fault injection, through the library API and the admin endpoint, as a user's resilience test
 //! would use it.
-#![cfg(feature = "sandbox")]
 
 use scalexpert::e_financing::v1_6_6::types::PaginationCreditSubscriptionsDtoResponse;
-use scalexpert::sandbox::{sample_application, Fault, Operation, Sandbox};
 use scalexpert::{Client, Error, RetryPolicy};
+use scalexpert_sandbox::{sample_application, Fault, Sandbox, SandboxError, OPERATIONS, TOKEN};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -21,22 +20,22 @@ async fn list(client: &Client) -> Result<PaginationCreditSubscriptionsDtoRespons
 async fn a_retrying_client_rides_out_503s() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let op = Operation::RetrieveCreditSubscriptionForSpecificMerchant;
+    let op = "retrieveCreditSubscriptionForSpecificMerchant";
     sandbox
         .faults()
         .inject(op, Fault::status(503).retry_after(Duration::ZERO).times(2))
         .expect("valid");
-    assert_eq!(sandbox.faults().pending(op), 2);
+    assert_eq!(sandbox.faults().pending(op), Ok(2));
     // The default policy makes three attempts: two 503s, then the answer.
     list(&client).await.expect("third attempt");
-    assert_eq!(sandbox.faults().pending(op), 0);
+    assert_eq!(sandbox.faults().pending(op), Ok(0));
 }
 
 #[tokio::test]
 async fn a_fault_outlasting_the_retries_reaches_the_caller() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let op = Operation::RetrieveCreditSubscriptionForSpecificMerchant;
+    let op = "retrieveCreditSubscriptionForSpecificMerchant";
     sandbox
         .faults()
         .inject(op, Fault::status(429).retry_after(Duration::ZERO).times(5))
@@ -51,7 +50,7 @@ async fn a_fault_outlasting_the_retries_reaches_the_caller() {
     }
     assert_eq!(
         sandbox.faults().pending(op),
-        2,
+        Ok(2),
         "three attempts took three shots"
     );
 }
@@ -63,7 +62,7 @@ async fn creations_are_not_replayed_after_a_503() {
     sandbox
         .faults()
         .inject(
-            Operation::InitiateCreditSubscription,
+            "initiateCreditSubscription",
             Fault::status(503).retry_after(Duration::from_secs(7)),
         )
         .expect("valid");
@@ -95,7 +94,7 @@ async fn creations_are_not_replayed_after_a_503() {
 async fn delays_only_slow_the_answer_down() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let op = Operation::GetEligibleProductServices;
+    let op = "getEligibleProductServices";
     sandbox
         .faults()
         .inject(op, Fault::delay(Duration::from_millis(20)))
@@ -110,7 +109,7 @@ async fn delays_only_slow_the_answer_down() {
         .expect("answered")
         .into_inner();
     assert_eq!(solutions.solutions.len(), 4);
-    assert_eq!(sandbox.faults().pending(op), 0);
+    assert_eq!(sandbox.faults().pending(op), Ok(0));
 }
 
 #[tokio::test]
@@ -119,7 +118,7 @@ async fn the_token_endpoint_can_fail_too() {
     let client = sandbox.client().expect("client");
     sandbox
         .faults()
-        .inject(Operation::Token, Fault::status(503))
+        .inject(TOKEN, Fault::status(503))
         .expect("valid");
     let error = list(&client).await.expect_err("no token");
     assert!(
@@ -165,8 +164,8 @@ async fn the_admin_endpoint_queues_lists_and_clears_faults() {
     assert_eq!(
         sandbox
             .faults()
-            .pending(Operation::RetrieveCreditSubscriptionForSpecificMerchant),
-        1
+            .pending("retrieveCreditSubscriptionForSpecificMerchant"),
+        Ok(1)
     );
 
     let cleared = http.delete(&admin).send().await.expect("answer");
@@ -183,4 +182,47 @@ async fn the_admin_endpoint_queues_lists_and_clears_faults() {
     }
     let not_json = http.post(&admin).body("{").send().await.expect("answer");
     assert_eq!(not_json.status(), 400);
+}
+
+#[tokio::test]
+async fn faults_target_operations_by_the_served_specs_operation_ids() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    for operation in OPERATIONS {
+        sandbox
+            .faults()
+            .inject(operation.id, Fault::status(500))
+            .unwrap_or_else(|e| panic!("{}: {e}", operation.id));
+        assert_eq!(sandbox.faults().pending(operation.id), Ok(1));
+    }
+    // The generated method's name is not the operation's name.
+    let refused = sandbox
+        .faults()
+        .inject("initiate_credit_subscription", Fault::status(500))
+        .expect_err("unknown");
+    assert_eq!(
+        refused,
+        SandboxError::UnknownOperation("initiate_credit_subscription".into())
+    );
+    assert!(refused.to_string().contains("initiateCreditSubscription"));
+    let listed: Vec<&str> = sandbox
+        .faults()
+        .queued()
+        .into_iter()
+        .map(|(operation, _)| operation)
+        .collect();
+    let ids: Vec<&str> = OPERATIONS.iter().map(|operation| operation.id).collect();
+    assert_eq!(listed, ids, "one fault per operation, in spec order");
+
+    // Over HTTP, an unknown name is a 400 naming the known ones.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/sandbox/admin/faults", sandbox.base_url()))
+        .json(&json!({"operation": "launchRocket", "status": 500}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.expect("json");
+    let message = body["error"].as_str().expect("error message");
+    assert!(message.contains("launchRocket"), "{message}");
+    assert!(message.contains("token, "), "{message}");
 }

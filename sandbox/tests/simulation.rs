@@ -1,13 +1,12 @@
 //! Eligibility and simulation through the facade: every figure of the e-financing documentation
 //! (split payments with and without fees, long-term credit at 1500 and 5000 EUR), to the cent.
-#![cfg(feature = "sandbox")]
 
 use scalexpert::e_financing::v1_6_6::types::{
     Simulation, SolutionSimulationRequest, SolutionSimulationRequestBuyerBillingCountry as Country,
     SolutionSimulationResponse,
 };
-use scalexpert::sandbox::{Product, RuleTable, Sandbox};
 use scalexpert::Client;
+use scalexpert_sandbox::{Product, RuleTable, Sandbox};
 
 async fn simulate(
     client: &Client,
@@ -315,8 +314,8 @@ async fn nothing_eligible_is_an_empty_object() {
             sandbox.base_url()
         ))
         .basic_auth(
-            scalexpert::sandbox::DEFAULT_CLIENT_ID,
-            Some(scalexpert::sandbox::DEFAULT_CLIENT_SECRET),
+            scalexpert_sandbox::DEFAULT_CLIENT_ID,
+            Some(scalexpert_sandbox::DEFAULT_CLIENT_SECRET),
         )
         .form(&[("grant_type", "client_credentials")])
         .send()

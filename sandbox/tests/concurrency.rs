@@ -1,8 +1,7 @@
 //! The store loses nothing under concurrency: 200 parallel creations all appear, exactly once.
-#![cfg(feature = "sandbox")]
 
-use scalexpert::sandbox::{sample_application, Sandbox};
 use scalexpert::Error;
+use scalexpert_sandbox::{sample_application, Sandbox};
 use std::collections::HashSet;
 use uuid::Uuid;
 

@@ -1,16 +1,15 @@
 //! The sandbox delivers signed webhook events on every lifecycle change, and the crate's own
 //! receiver (`scalexpert::webhooks::Receiver`) verifies and decodes them end to end.
-#![cfg(all(feature = "sandbox", feature = "webhooks"))]
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use scalexpert::e_financing::v1_6_6::types::CreditCancellationDto;
-use scalexpert::sandbox::{sample_application, JourneyOutcome, Sandbox, WebhookRetry};
 use scalexpert::webhooks::{
     Delivery, Event, EventData, Receiver, ReceiverSecrets, Rejection, SecretsProvider,
 };
 use scalexpert::{Client, OpenEnum};
+use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox, WebhookRetry};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,8 +1,11 @@
-//! An offline, stateful stand-in for the Scalexpert gateway (cargo feature `sandbox`).
+//! An offline, stateful stand-in for the Scalexpert gateway, for checkout tests without
+//! credentials or network (as stripe-mock is for Stripe).
 //!
-//! The sandbox serves, on loopback, the same paths as the gateway (`/auth-server/api/v1/oauth2/token`
-//! and `/e-financing/api/v1/...`, e-financing 1.6.6), so a [`Client`] built for
-//! [`Environment::Custom`] with its base URL works unchanged. It keeps everything in memory:
+//! The sandbox serves, on loopback, the same paths as the gateway (the token endpoint and the
+//! e-financing API, version [`API`]), so a [`Client`] built for [`Environment::Custom`] with its
+//! base URL works unchanged. It uses the `scalexpert` crate through its public API only: the
+//! served version's generated types, its spec text and its operation table ([`OPERATIONS`]),
+//! from which the routes and the fault targets are derived. It keeps everything in memory:
 //!
 //! - **auth**: OAuth2 client credentials (Basic) with a scope check and opaque tokens that expire;
 //! - **tenancy**: subscriptions belong to the credentials that created them and, for PSP
@@ -13,13 +16,14 @@
 //!   pre-accepted, rejected or aborted; delivery, return and cancellation follow the lender's rules;
 //! - **errors** in the gateway's `BaasExceptionHttpResponse` shape, with one `errors[]` entry per
 //!   violated constraint of the spec;
-//! - **fault injection** ([`Faults`]) for resilience tests;
+//! - **fault injection** ([`Faults`]) for resilience tests, per operation named by its
+//!   `operationId`;
 //! - **webhooks**: signed events POSTed to a URL set per tenant ([`Sandbox::set_webhook`]) on
-//!   every status change and cancellation, readable with [`crate::webhooks::Receiver`].
+//!   every status change and cancellation, readable with [`scalexpert::webhooks::Receiver`].
 //!
 //! ```no_run
 //! # async fn run() -> scalexpert::Result<()> {
-//! use scalexpert::sandbox::Sandbox;
+//! use scalexpert_sandbox::Sandbox;
 //!
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client()?;
@@ -34,7 +38,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The binary `scalexpert-sandbox` serves the same as a process, for other languages and tools.
 //! `docs/sandbox.md` describes every endpoint, the state machine and the maths.
+
+// Nothing a user or the network controls is unwrapped (tests may: clippy.toml).
+#![warn(missing_docs, clippy::unwrap_used)]
 
 mod auth;
 mod errors;
@@ -43,6 +51,7 @@ mod journey;
 mod lifecycle;
 mod rules;
 mod sample;
+mod served;
 mod server;
 pub mod simulation;
 mod store;
@@ -50,14 +59,15 @@ mod validation;
 mod webhooks;
 mod wire;
 
-pub use faults::{Fault, Faults, Operation};
+pub use faults::{Fault, Faults, TOKEN};
 pub use lifecycle::{CancellationStatus, JourneyOutcome, Status};
 pub use rules::{DurationTier, Offer, Product, RuleTable};
 pub use sample::sample_application;
+pub use served::{API, OPERATIONS};
 pub use webhooks::WebhookRetry;
 
-use crate::webhooks::ReceiverSecrets;
-use crate::{Client, Credentials, Environment};
+use scalexpert::webhooks::ReceiverSecrets;
+use scalexpert::{Client, Credentials, Environment};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -93,11 +103,14 @@ pub enum SandboxError {
     /// A fault that cannot be injected (no effect, or a status that is no error).
     #[error("invalid fault: {0}")]
     InvalidFault(String),
+    /// A fault target that is neither an operationId of the served spec nor [`TOKEN`].
+    #[error("unknown operation {0:?}; known: {known}", known = faults::known_targets())]
+    UnknownOperation(String),
 }
 
-impl From<SandboxError> for crate::Error {
+impl From<SandboxError> for scalexpert::Error {
     fn from(error: SandboxError) -> Self {
-        crate::Error::Configuration(error.to_string())
+        scalexpert::Error::Configuration(error.to_string())
     }
 }
 
@@ -314,7 +327,7 @@ impl SandboxBuilder {
             base_url: base_url.clone(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = server::router(Arc::clone(&state));
+        let app = server::router(Arc::clone(&state)).map_err(SandboxError::Configuration)?;
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -392,18 +405,18 @@ impl Sandbox {
     }
 
     /// A client with the first merchant credentials, pointed at this sandbox.
-    pub fn client(&self) -> crate::Result<Client> {
+    pub fn client(&self) -> scalexpert::Result<Client> {
         self.client_with(self.credentials())
     }
 
     /// A client with the first PSP credentials; use [`Client::for_merchant`] to act for a merchant.
-    pub fn psp_client(&self) -> crate::Result<Client> {
+    pub fn psp_client(&self) -> scalexpert::Result<Client> {
         self.client_with(self.psp_credentials())
     }
 
-    fn client_with(&self, credentials: Option<Credentials>) -> crate::Result<Client> {
+    fn client_with(&self, credentials: Option<Credentials>) -> scalexpert::Result<Client> {
         let credentials = credentials.ok_or_else(|| {
-            crate::Error::Configuration("the sandbox has no credentials of that kind".into())
+            scalexpert::Error::Configuration("the sandbox has no credentials of that kind".into())
         })?;
         Client::builder()
             .environment(self.environment())

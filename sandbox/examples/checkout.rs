@@ -2,8 +2,12 @@
 //! buyer's journey, status, delivery, then a partial cancellation.
 //!
 //! ```sh
-//! cargo run --example checkout --features sandbox
+//! cargo run -p scalexpert-sandbox --example checkout
 //! ```
+//!
+//! The README's first command. It compiles the sandbox library and what it needs, nothing more:
+//! the crate's dev-dependencies (which cargo builds for examples) only turn on features of
+//! crates already in that tree.
 //!
 //! Without credentials it runs against an offline sandbox started in this process, where the
 //! buyer's journey is accepted by the program. With `SCALEXPERT_CLIENT_ID` and
@@ -15,8 +19,8 @@ use scalexpert::e_financing::v1_6_6::types::{
     CreditCancellationDto, CreditSubscriptionDtoConsolidatedStatus as ListedStatus,
     SolutionSimulationRequest, SolutionSimulationRequestBuyerBillingCountry as Country,
 };
-use scalexpert::sandbox::{sample_application, JourneyOutcome, Sandbox};
 use scalexpert::{Client, Error};
+use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox};
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 use super::lifecycle::Subscription;
 use super::rules::{Offer, Product};
 use super::simulation::{self, Plan};
-use crate::e_financing::v1_6_6::types;
-use crate::OpenEnum;
+use crate::served::types;
+use scalexpert::OpenEnum;
 use std::str::FromStr;
 
 /// A spec enum from its wire value; a value the spec lacks stays as text.

@@ -1,0 +1,98 @@
+//! The routes come from the served version's operation table: every operation answers on its
+//! method and path, where a client pointed at the sandbox sends it.
+
+use scalexpert::Environment;
+use scalexpert_sandbox::{Fault, Sandbox, API, OPERATIONS};
+use serde_json::Value;
+
+/// `path` with every `{parameter}` replaced by `value`.
+fn filled(path: &str, value: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                value
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Where the SDK sends the calls of the served version for a client pointed at `root`.
+fn api_base(root: &str) -> String {
+    use scalexpert::e_financing::v1_6_6 as served;
+    assert_eq!(served::API, API, "the sandbox serves this version");
+    Environment::custom(root)
+        .expect("root")
+        .api_base_url(&served::UATC_URLS, &served::PRODUCTION_URLS)
+}
+
+#[tokio::test]
+async fn every_operation_of_the_table_is_served_on_its_method_and_path() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = api_base(sandbox.base_url());
+    let http = reqwest::Client::new();
+    assert!(!OPERATIONS.is_empty());
+    for operation in OPERATIONS {
+        let url = format!(
+            "{base}{}",
+            filled(operation.path, "5f0c2d5e-8a51-4c0e-9d3e-6f1b2a7c9e40")
+        );
+        let method = reqwest::Method::from_bytes(operation.method.as_bytes()).expect("method");
+        // Without a token, a served operation says so; an unrouted one would be 404 or 405.
+        let answer = http
+            .request(method.clone(), &url)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status(), 401, "{} {method} {url}", operation.id);
+        let body: Value = answer.json().await.expect("json");
+        assert_eq!(body["error"], "invalid_token", "{}", operation.id);
+    }
+}
+
+#[tokio::test]
+async fn faults_reach_the_operation_they_name() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = api_base(sandbox.base_url());
+    let token = sandbox_token(&sandbox).await;
+    let http = reqwest::Client::new();
+    for operation in OPERATIONS {
+        sandbox
+            .faults()
+            .inject(operation.id, Fault::status(418))
+            .expect("valid");
+        let url = format!("{base}{}", filled(operation.path, "not-a-uuid"));
+        let method = reqwest::Method::from_bytes(operation.method.as_bytes()).expect("method");
+        let answer = http
+            .request(method, &url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status(), 418, "{}", operation.id);
+        assert_eq!(sandbox.faults().pending(operation.id), Ok(0));
+    }
+}
+
+async fn sandbox_token(sandbox: &Sandbox) -> String {
+    let credentials = [
+        scalexpert_sandbox::DEFAULT_CLIENT_ID,
+        scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
+    ];
+    let answer: Value = reqwest::Client::new()
+        .post(sandbox.environment().token_url())
+        .basic_auth(credentials[0], Some(credentials[1]))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    answer["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
