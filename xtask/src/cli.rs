@@ -1,4 +1,5 @@
-//! A small argument parser: positionals, `--flag` and `--option value` (or `--option=value`).
+//! Command-line arguments of every command: positionals, `--flag` and `--option value` (or
+//! `--option=value`), read with lexopt, the parser the `scalexpert-sandbox` binary uses too.
 
 use scalexpert_spec_engine::Format;
 use std::collections::BTreeMap;
@@ -33,32 +34,34 @@ pub struct Args {
 impl Args {
     /// Parses everything after the command name.
     pub fn parse(args: &[String]) -> Result<Args, String> {
+        use lexopt::prelude::*;
         let mut out = Args::default();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            if !arg.starts_with("--") {
-                out.positional.push(arg.clone());
-                continue;
-            }
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) => (name.to_string(), Some(value.to_string())),
-                None => (arg.clone(), None),
-            };
-            if FLAGS.contains(&name.as_str()) && inline.is_none() {
-                out.flags.push(name);
-            } else if VALUED.contains(&name.as_str()) {
-                let value = match inline {
-                    Some(value) => value,
-                    None => iter
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| format!("{name} needs a value"))?,
-                };
-                if out.options.insert(name.clone(), value).is_some() {
-                    return Err(format!("{name} given twice"));
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+            match arg {
+                Value(value) => out.positional.push(
+                    value
+                        .into_string()
+                        .map_err(|raw| format!("argument {raw:?} is not UTF-8"))?,
+                ),
+                Long(name) => {
+                    let name = format!("--{name}");
+                    if FLAGS.contains(&name.as_str()) {
+                        out.flags.push(name);
+                    } else if VALUED.contains(&name.as_str()) {
+                        let value = parser
+                            .value()
+                            .map_err(|_| format!("{name} needs a value"))?
+                            .string()
+                            .map_err(|e| e.to_string())?;
+                        if out.options.insert(name.clone(), value).is_some() {
+                            return Err(format!("{name} given twice"));
+                        }
+                    } else {
+                        return Err(format!("unknown option {name}"));
+                    }
                 }
-            } else {
-                return Err(format!("unknown option {name}"));
+                Short(letter) => return Err(format!("unknown option -{letter}")),
             }
         }
         Ok(out)
@@ -131,8 +134,22 @@ mod tests {
     #[test]
     fn rejects_unknown_and_incomplete_options() {
         assert!(Args::parse(&args(&["--nope"])).is_err());
-        assert!(Args::parse(&args(&["--from"])).is_err());
+        assert!(Args::parse(&args(&["-x"])).is_err());
+        assert_eq!(
+            Args::parse(&args(&["--from"])).map(|_| ()),
+            Err("--from needs a value".to_string())
+        );
+        assert!(Args::parse(&args(&["--check=yes"])).is_err());
+        assert!(Args::parse(&args(&["--api", "a", "--api=b"])).is_err());
         let parsed = Args::parse(&args(&["--format", "yaml"])).expect("parses");
         assert!(parsed.format().is_err());
+    }
+
+    #[test]
+    fn everything_after_a_double_dash_is_positional() {
+        let parsed = Args::parse(&args(&["--root", "r", "--", "--check", "x"])).expect("parses");
+        assert_eq!(parsed.positional, ["--check", "x"]);
+        assert_eq!(parsed.option("--root"), Some("r"));
+        assert!(!parsed.flag("--check"));
     }
 }
