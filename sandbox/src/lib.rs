@@ -38,6 +38,27 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A resilience test, with a PSP's merchant view and fault injection by `operationId`:
+//!
+//! ```no_run
+//! # async fn test(id: uuid::Uuid) -> scalexpert::Result<()> {
+//! use scalexpert_sandbox::{Fault, JourneyOutcome, Sandbox};
+//! use std::time::Duration;
+//!
+//! let sandbox = Sandbox::start().await?; // 127.0.0.1, a free port
+//! let client = sandbox.client()?; // or Client::builder().environment(sandbox.environment())...
+//! let psp_shop = sandbox.psp_client()?.for_merchant("SHOP-A")?;
+//! // ... create a subscription, then end the buyer's journey as the journey page would:
+//! sandbox.complete_journey(id, JourneyOutcome::Accepted)?;
+//! // The next two list calls answer 503 with Retry-After: 0.
+//! sandbox.faults().inject(
+//!     "retrieveCreditSubscriptionForSpecificMerchant",
+//!     Fault::status(503).retry_after(Duration::ZERO).times(2),
+//! )?;
+//! # let _ = (client, psp_shop);
+//! # Ok(()) }
+//! ```
+//!
 //! The binary `scalexpert-sandbox` serves the same as a process, for other languages and tools.
 //! `docs/sandbox.md` describes every endpoint, the state machine and the maths.
 
