@@ -1,27 +1,55 @@
-//! The UATC and production files of a version must describe the same API.
+//! The environment files of one API version must describe the same API.
 //!
-//! Scalexpert publishes one file per environment; they differ only in the server URL and the
-//! OAuth2 token URL. We generate one module per version from the UATC file, so any other
-//! difference would silently give production users the wrong types: the build refuses it.
+//! A vendor may publish one spec file per environment (Scalexpert's UATC and production,
+//! Payment Assist's demo and production); they should differ only in where they point: the
+//! `servers` and the URLs inside the security schemes (an OAuth2 token URL, when there is one).
+//! We generate one module per version from one of the files, so any other difference would
+//! silently give the other environment's users the wrong types: the build refuses it.
+//!
+//! Nothing here knows a vendor: environments are named by the caller, the security scheme may be
+//! of any kind (or absent), and a file without a token URL is as good as one with.
+//!
+//! Structure is compared as the drift check compares it (descriptions and examples ignored),
+//! and so are `x-` extensions: the drift check treats them as prose, but generation reads some
+//! (`x-rust-type` hints, replay declarations, units), so both files must agree on them.
 
-use crate::diff::{structural_diff, Difference};
+use crate::diff::{structural_diff, Difference, DifferenceKind};
+use crate::security::{first_token_url, url_pointers};
 use crate::walk::child;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
+
+/// One environment's spec file, as the caller names it.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvironmentFile<'a> {
+    /// The environment's name in messages (`uatc`, `demo`, `production`, …).
+    pub name: &'a str,
+    /// The file's document.
+    pub doc: &'a Value,
+}
+
+impl<'a> EnvironmentFile<'a> {
+    /// Names a document.
+    pub fn new(name: &'a str, doc: &'a Value) -> Self {
+        EnvironmentFile { name, doc }
+    }
+}
 
 /// The URLs a spec file gives for its environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvironmentUrls {
     /// First entry of `servers`: the API base URL.
     pub server: String,
-    /// `tokenUrl` of the first OAuth2 client-credentials flow, if any.
+    /// `tokenUrl` of the first OAuth2 flow, if the file has OAuth2 at all.
     pub token_url: Option<String>,
 }
 
-/// The first difference between two environment files other than their URLs.
+/// Why two environment files cannot share one generated module.
 #[derive(Debug, Clone)]
 pub struct EnvironmentMismatch {
-    /// The first difference found.
+    /// The names of the two environments, in the order they were given.
+    pub environments: [String; 2],
+    /// The first difference found (for a missing server: at `/servers/0/url`).
     pub first: Box<Difference>,
     /// How many differences there are in all.
     pub total: usize,
@@ -30,10 +58,11 @@ pub struct EnvironmentMismatch {
 impl fmt::Display for EnvironmentMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let show = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_string(), Value::to_string);
+        let [a, b] = &self.environments;
         write!(
             f,
-            "the UATC and production files differ beyond their server and token URLs \
-             ({} difference(s)); first at {}: uatc={} prod={}",
+            "the {a} and {b} files differ beyond their server and security-scheme URLs \
+             ({} difference(s)); first at {}: {a}={} {b}={}",
             self.total,
             self.first.pointer,
             show(&self.first.before),
@@ -44,93 +73,131 @@ impl fmt::Display for EnvironmentMismatch {
 
 impl std::error::Error for EnvironmentMismatch {}
 
-/// Reads the server and token URL of one environment file.
+/// Reads the server and token URL of one environment file; `None` without a server URL.
 pub fn environment_urls(doc: &Value) -> Option<EnvironmentUrls> {
     let server = doc.pointer("/servers/0/url")?.as_str()?.trim().to_string();
-    let token_url = token_url_pointers(doc)
-        .into_iter()
-        .find_map(|p| doc.pointer(&p).and_then(Value::as_str))
-        .map(|s| s.trim().to_string());
-    Some(EnvironmentUrls { server, token_url })
+    Some(EnvironmentUrls {
+        server,
+        token_url: first_token_url(doc),
+    })
 }
 
-/// Checks that `uatc` and `prod` differ only in server and token URLs; returns each side's URLs.
-pub fn check_environment_pair(
-    uatc: &Value,
-    prod: &Value,
+/// Checks that two environment files differ only in their URLs; returns each side's URLs.
+///
+/// Differences are reported with `before` from `first` and `after` from `second`.
+pub fn check_environments(
+    first: EnvironmentFile<'_>,
+    second: EnvironmentFile<'_>,
 ) -> Result<(EnvironmentUrls, EnvironmentUrls), EnvironmentMismatch> {
-    let diffs: Vec<Difference> = structural_diff(&without_urls(uatc), &without_urls(prod));
-    if let Some(first) = diffs.first() {
+    let names = [first.name.to_string(), second.name.to_string()];
+    let (a, b) = (without_urls(first.doc), without_urls(second.doc));
+    let mut diffs = structural_diff(&a, &b);
+    diffs.extend(extension_differences(&extensions(&a), &extensions(&b)));
+    if let Some(found) = diffs.first() {
         return Err(EnvironmentMismatch {
-            first: Box::new(first.clone()),
+            environments: names,
+            first: Box::new(found.clone()),
             total: diffs.len(),
         });
     }
-    let missing = |what: &str| EnvironmentMismatch {
-        first: Box::new(Difference {
-            kind: crate::DifferenceKind::Removed,
-            pointer: "/servers/0/url".to_string(),
-            before: None,
-            after: Some(Value::String(format!("{what} has no server URL"))),
-        }),
-        total: 1,
+    let urls_of = |file: EnvironmentFile<'_>| {
+        environment_urls(file.doc).ok_or_else(|| EnvironmentMismatch {
+            environments: names.clone(),
+            first: Box::new(Difference {
+                kind: DifferenceKind::Removed,
+                pointer: "/servers/0/url".to_string(),
+                before: None,
+                after: Some(Value::String(format!("{} has no server URL", file.name))),
+            }),
+            total: 1,
+        })
     };
-    let uatc_urls = environment_urls(uatc).ok_or_else(|| missing("uatc"))?;
-    let prod_urls = environment_urls(prod).ok_or_else(|| missing("prod"))?;
-    Ok((uatc_urls, prod_urls))
+    Ok((urls_of(first)?, urls_of(second)?))
 }
 
-/// The OAuth2 scopes the document's security schemes declare, in order, without repeats.
-///
-/// The facade asks the token endpoint for these when calling this API.
-pub fn oauth_scopes(doc: &Value) -> Vec<String> {
-    let mut scopes: Vec<String> = Vec::new();
-    let schemes = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object);
-    for scheme in schemes.into_iter().flat_map(|s| s.values()) {
-        let flows = scheme.get("flows").and_then(Value::as_object);
-        for flow in flows.into_iter().flat_map(|f| f.values()) {
-            let declared = flow.get("scopes").and_then(Value::as_object);
-            for scope in declared.into_iter().flat_map(|s| s.keys()) {
-                if !scopes.contains(scope) {
-                    scopes.push(scope.clone());
-                }
-            }
+/// [`check_environments`] for callers that do not name their environments: messages call the
+/// files `first` and `second`.
+pub fn check_environment_pair(
+    first: &Value,
+    second: &Value,
+) -> Result<(EnvironmentUrls, EnvironmentUrls), EnvironmentMismatch> {
+    check_environments(
+        EnvironmentFile::new("first", first),
+        EnvironmentFile::new("second", second),
+    )
+}
+
+/// Extensions present on one side only or with other values, in `first`'s order then
+/// `second`'s.
+fn extension_differences(
+    first: &Map<String, Value>,
+    second: &Map<String, Value>,
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    for (pointer, before) in first {
+        match second.get(pointer) {
+            Some(after) if after == before => {}
+            after => out.push(Difference {
+                kind: if after.is_some() {
+                    DifferenceKind::Changed
+                } else {
+                    DifferenceKind::Removed
+                },
+                pointer: pointer.clone(),
+                before: Some(before.clone()),
+                after: after.cloned(),
+            }),
         }
     }
-    scopes
-}
-
-/// Pointers of every `tokenUrl` in the document's security schemes.
-fn token_url_pointers(doc: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(schemes) = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    else {
-        return out;
-    };
-    for (name, scheme) in schemes {
-        let Some(flows) = scheme.get("flows").and_then(Value::as_object) else {
-            continue;
-        };
-        for (flow, body) in flows {
-            if body.get("tokenUrl").is_some() {
-                let base = child(&child("/components/securitySchemes", name), "flows");
-                out.push(child(&child(&base, flow), "tokenUrl"));
-            }
+    for (pointer, after) in second {
+        if !first.contains_key(pointer) {
+            out.push(Difference {
+                kind: DifferenceKind::Added,
+                pointer: pointer.clone(),
+                before: None,
+                after: Some(after.clone()),
+            });
         }
     }
     out
 }
 
+/// Every `x-` extension of `doc`, keyed by the pointer of the object holding it plus its name.
+fn extensions(doc: &Value) -> Map<String, Value> {
+    let mut out = Map::new();
+    collect_extensions(doc, "", &mut out);
+    out
+}
+
+fn collect_extensions(node: &Value, pointer: &str, out: &mut Map<String, Value>) {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let here = child(pointer, key);
+                if key.starts_with("x-") {
+                    out.insert(here, value.clone());
+                } else {
+                    collect_extensions(value, &here, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                collect_extensions(item, &child(pointer, &index.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A copy of `doc` without the parts that name its environment.
 fn without_urls(doc: &Value) -> Value {
     let mut copy = doc.clone();
-    if let Some(servers) = copy.get_mut("servers") {
-        *servers = Value::Null;
+    // Removed rather than nulled: a file without servers is reported by its missing URL.
+    if let Some(top) = copy.as_object_mut() {
+        top.remove("servers");
     }
-    for pointer in token_url_pointers(doc) {
+    for pointer in url_pointers(doc) {
         if let Some(url) = copy.pointer_mut(&pointer) {
             *url = Value::Null;
         }
@@ -143,7 +210,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn spec(server: &str, token: &str, max: u64) -> Value {
+    /// A Scalexpert-like file: OAuth2 client credentials.
+    fn oauth_spec(server: &str, token: &str, max: u64) -> Value {
         json!({
             "servers": [{"url": server}],
             "components": {
@@ -153,11 +221,30 @@ mod tests {
         })
     }
 
+    /// A Payment Assist-like file: no OAuth2, an API key and a signature sent as parameters,
+    /// an environment-specific extension on the server, replay declared per operation.
+    fn signed_spec(server: &str, prefix: &str, replay: &str) -> Value {
+        json!({
+            "servers": [{"url": server, "x-secret-prefix": prefix}],
+            "security": [{"dealerKey": [], "requestSignature": []}],
+            "paths": {"/begin": {"post": {
+                "operationId": "begin",
+                "description": "prose may differ",
+                "x-replay": replay,
+                "responses": {"200": {"description": "ok"}}
+            }}},
+            "components": {"securitySchemes": {
+                "dealerKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+                "requestSignature": {"type": "apiKey", "in": "query", "name": "signature"}
+            }}
+        })
+    }
+
     #[test]
-    fn urls_may_differ() {
+    fn oauth_urls_may_differ() {
         let (u, p) = check_environment_pair(
-            &spec("https://u/api", "https://u/t", 5),
-            &spec("https://p/api", "https://p/t", 5),
+            &oauth_spec("https://u/api", "https://u/t", 5),
+            &oauth_spec("https://p/api", "https://p/t", 5),
         )
         .expect("same API");
         assert_eq!(u.server, "https://u/api");
@@ -165,20 +252,77 @@ mod tests {
     }
 
     #[test]
-    fn scopes_come_from_every_flow() {
-        let doc = json!({"components": {"securitySchemes": {
-            "a": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "t", "scopes": {"x:rw": "", "y:r": ""}}}},
-            "b": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "t", "scopes": {"x:rw": ""}}}}
-        }}});
-        assert_eq!(oauth_scopes(&doc), ["x:rw", "y:r"]);
-        assert!(oauth_scopes(&json!({})).is_empty());
+    fn any_other_difference_is_named_with_the_environments() {
+        let (u, p) = (oauth_spec("u", "u", 5), oauth_spec("p", "p", 6));
+        let err = check_environments(
+            EnvironmentFile::new("uatc", &u),
+            EnvironmentFile::new("prod", &p),
+        )
+        .expect_err("differs");
+        assert_eq!(err.first.pointer, "/components/schemas/A/maxLength");
+        assert_eq!(err.environments, ["uatc", "prod"]);
+        let message = err.to_string();
+        assert!(message.contains("the uatc and prod files"), "{message}");
+        assert!(message.contains("uatc=5 prod=6"), "{message}");
     }
 
     #[test]
-    fn any_other_difference_is_named() {
-        let err =
-            check_environment_pair(&spec("u", "u", 5), &spec("p", "p", 6)).expect_err("differs");
-        assert_eq!(err.first.pointer, "/components/schemas/A/maxLength");
-        assert!(err.to_string().contains("/components/schemas/A/maxLength"));
+    fn a_signed_parameters_pair_needs_no_token_url() {
+        let demo = signed_spec("https://api.demo.example", "demo_", "unsafe");
+        let mut live = signed_spec("https://api.live.example", "live_", "unsafe");
+        live["paths"]["/begin"]["post"]["description"] = json!("other words");
+        let (d, l) = check_environments(
+            EnvironmentFile::new("demo", &demo),
+            EnvironmentFile::new("production", &live),
+        )
+        .expect("only servers and prose differ");
+        assert_eq!(d.server, "https://api.demo.example");
+        assert_eq!(l.server, "https://api.live.example");
+        assert_eq!(d.token_url, None);
+        assert_eq!(l.token_url, None);
+    }
+
+    #[test]
+    fn extensions_outside_the_servers_must_agree() {
+        let demo = signed_spec("https://d", "demo_", "unsafe");
+        let live = signed_spec("https://l", "live_", "safe");
+        let err = check_environments(
+            EnvironmentFile::new("demo", &demo),
+            EnvironmentFile::new("production", &live),
+        )
+        .expect_err("replay declarations differ");
+        assert_eq!(err.first.pointer, "/paths/~1begin/post/x-replay");
+        assert_eq!(err.first.before, Some(json!("unsafe")));
+        assert_eq!(err.first.after, Some(json!("safe")));
+    }
+
+    #[test]
+    fn a_file_without_a_server_is_refused() {
+        let demo = signed_spec("https://d", "demo_", "unsafe");
+        let mut live = demo.clone();
+        live.as_object_mut().expect("object").remove("servers");
+        let err = check_environments(
+            EnvironmentFile::new("demo", &demo),
+            EnvironmentFile::new("production", &live),
+        )
+        .expect_err("no server");
+        assert_eq!(err.first.pointer, "/servers/0/url");
+        assert!(err.to_string().contains("production has no server URL"));
+    }
+
+    #[test]
+    fn a_different_scheme_kind_is_a_difference() {
+        let demo = signed_spec("https://d", "demo_", "unsafe");
+        let mut live = demo.clone();
+        live["components"]["securitySchemes"]["requestSignature"]["in"] = json!("header");
+        let err = check_environments(
+            EnvironmentFile::new("demo", &demo),
+            EnvironmentFile::new("production", &live),
+        )
+        .expect_err("scheme differs");
+        assert_eq!(
+            err.first.pointer,
+            "/components/securitySchemes/requestSignature/in"
+        );
     }
 }

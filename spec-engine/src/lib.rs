@@ -2,7 +2,8 @@
 //!
 //! One small library, three callers: `build.rs` (load, check that the UATC and production files
 //! agree, normalise before progenitor), `xtask` (drift check, changelog, adding a version) and the
-//! tests. Keeping it in one place means the build and the drift check can never disagree about
+//! tests. The `payment-assist` crate's build uses it too: environment checks, security schemes,
+//! replay declarations and the rules that take a facade's types assume no vendor. Keeping it in one place means the build and the drift check can never disagree about
 //! what counts as structure and what counts as prose.
 //!
 //! Documents are handled as [`serde_json::Value`] trees: every rule and every comparison works on
@@ -17,14 +18,19 @@ pub mod environments;
 pub mod normalise;
 pub mod operations;
 pub mod prose;
+pub mod replay_declarations;
 pub mod report;
+pub mod security;
 pub mod walk;
 
 pub use classify::{classify, ChangeClass, Finding, OperationRef, Side};
 pub use diff::{structural_diff, Difference, DifferenceKind};
 pub use document::{load_file, parse_str, LoadError, SpecDocument};
 pub use environments::{
-    check_environment_pair, oauth_scopes, EnvironmentMismatch, EnvironmentUrls,
+    check_environment_pair, check_environments, environment_urls, EnvironmentFile,
+    EnvironmentMismatch, EnvironmentUrls,
 };
 pub use operations::{operations, replay_of, OperationFacts, Replay};
+pub use replay_declarations::{declared_operations, DeclaredOperation, ReplayDeclarationError};
 pub use report::{Comparison, ComparisonError, Counts, Format, Outcome, Report, Status};
+pub use security::{oauth_scopes, security_schemes, KeyLocation, SchemeKind, SecurityScheme};

@@ -18,9 +18,11 @@ pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
 pub mod optional_body_with_no_content;
+pub mod rust_type;
 pub mod schemaless_json_bodies;
 pub(crate) mod sides;
 pub mod success_as_any_2xx;
+pub mod unit_types;
 
 /// A named rewrite of a spec document.
 pub struct Rule {

@@ -10,6 +10,7 @@
 //! Enums in schemas reachable from a request body or parameter stay closed: a value we send must
 //! be one the API documents, and a closed enum makes the compiler say so.
 
+use super::rust_type::RustType;
 use super::sides::{reachable, request_roots, response_roots};
 use crate::walk::child;
 use serde_json::{json, Map, Value};
@@ -17,6 +18,12 @@ use std::collections::BTreeSet;
 
 /// The crate and path the opened enums point at (see `src/open_enum.rs`).
 pub const OPEN_ENUM_PATH: &str = "scalexpert::OpenEnum";
+
+/// The `scalexpert` crate's open enum, what [`apply`] points at.
+pub const SCALEXPERT_OPEN_ENUM: RustType<'static> = RustType {
+    crate_name: "scalexpert",
+    path: OPEN_ENUM_PATH,
+};
 
 /// One enum the rule opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +36,12 @@ pub struct Opening {
 
 /// Applies the rule; returns the pointers of the enums opened.
 pub fn apply(doc: &mut Value) -> Vec<String> {
+    apply_at(doc, &SCALEXPERT_OPEN_ENUM)
+}
+
+/// Applies the rule with another crate's open enum type (one generic parameter, the known
+/// values; it must decode any string): for a facade other than `scalexpert`'s.
+pub fn apply_at(doc: &mut Value, open_enum: &RustType<'_>) -> Vec<String> {
     let plan = plan(doc);
     for opening in &plan {
         let Some(node) = doc.pointer_mut(&opening.pointer) else {
@@ -47,12 +60,9 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
         }
         wrapper.insert(
             "x-rust-type".to_string(),
-            json!({
-                "crate": "scalexpert",
-                "version": "*",
-                "path": OPEN_ENUM_PATH,
-                "parameters": [{"$ref": format!("#/components/schemas/{}", opening.known_values_schema)}]
-            }),
+            open_enum.extension(vec![json!({
+                "$ref": format!("#/components/schemas/{}", opening.known_values_schema)
+            })]),
         );
         *node = Value::Object(wrapper);
         if let Some(schemas) = doc
@@ -214,6 +224,42 @@ mod tests {
             doc.pointer("/components/schemas/Shared/properties/kind/enum"),
             Some(&json!(["A", "B"]))
         );
+    }
+
+    #[test]
+    fn another_crate_may_own_the_open_enum() {
+        let mut doc = doc();
+        let target = RustType {
+            crate_name: "payment-assist",
+            path: "payment_assist::OpenEnum",
+        };
+        apply_at(&mut doc, &target);
+        let status = &doc["components"]["schemas"]["Res"]["properties"]["status"]["x-rust-type"];
+        assert_eq!(status["crate"], "payment-assist");
+        assert_eq!(status["path"], "payment_assist::OpenEnum");
+    }
+
+    #[test]
+    fn enums_of_callback_bodies_are_opened() {
+        let mut doc = json!({
+            "paths": {"/begin": {"post": {
+                "responses": {"200": {}},
+                "callbacks": {"event": {"{$request.body#/webhook_url}": {"post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+                    "responses": {"200": {}}
+                }}}}
+            }}},
+            "components": {"schemas": {"Event": {"type": "object", "properties": {
+                "event_name": {"type": "string", "enum": ["application.completed"]}
+            }}}}
+        });
+        assert_eq!(
+            apply(&mut doc),
+            ["/components/schemas/Event/properties/event_name"]
+        );
+        assert!(doc
+            .pointer("/components/schemas/EventEventName/enum")
+            .is_some());
     }
 
     #[test]
