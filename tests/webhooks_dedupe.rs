@@ -514,7 +514,9 @@ mod redis_store {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_redis_gives_503_not_a_hang_nor_a_handling() {
         // A server of its own: CI's shared one is not this test's to stop.
-        let Some(redis) = own_redis().await else { return };
+        let Some(redis) = own_redis().await else {
+            return;
+        };
         let receiver = replica(&redis, "stopped:", Duration::from_secs(60)).await;
         let mut redis = redis;
         if let Some((child, _)) = &mut redis.server {
