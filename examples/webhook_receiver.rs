@@ -8,12 +8,21 @@
 //! `SCALEXPERT_WEBHOOK_AUTH` (`NONE`, `API_KEY` or `BASIC_AUTH`; default `NONE`),
 //! `SCALEXPERT_WEBHOOK_SECRET`, `SCALEXPERT_WEBHOOK_LOGIN`, `SCALEXPERT_WEBHOOK_PASSWORD`,
 //! `SCALEXPERT_WEBHOOK_SIGNATURE_KEY`, and `SCALEXPERT_WEBHOOK_ADDR` (default
-//! `127.0.0.1:8080`). Without a secret it runs with demo values and prints a `curl` command
-//! that delivers a signed test event to it.
+//! `127.0.0.1:8090`: loopback, for a TLS-terminating proxy on the same host, and not the
+//! sandbox's 8080; port 0 picks a free one). Without a secret it runs with demo values and
+//! prints a `curl` command that delivers a signed test event to it.
+//!
+//! It serves with the crate's limits: headers checked before the body is read, 32 KiB bodies
+//! (`SCALEXPERT_WEBHOOK_MAX_BODY_BYTES` to change), 10 s to send the head and the body, 64
+//! deliveries handled at once, 1024 connections.
 
 use axum::Router;
-use scalexpert::webhooks::{axum::route, Event, EventData, Receiver, ReceiverSecrets};
+use scalexpert::webhooks::axum::{route, serve, ServeLimits};
+use scalexpert::webhooks::{Event, EventData, Receiver, ReceiverSecrets};
 use std::convert::Infallible;
+
+/// Loopback, and another port than the sandbox binary's default (8080).
+const DEFAULT_ADDRESS: &str = "127.0.0.1:8090";
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -58,8 +67,10 @@ async fn on_event(event: Event) -> Result<(), Infallible> {
             event.event_code, data.cancelled_amount
         ),
         EventData::CiSubscription(data) => println!(
-            "insurance {} for order {order}: {:?}",
-            event.event_code, data.insurance_subscription_id
+            "insurance {} for order {order}: subscription {:?} now {:?}",
+            event.event_code,
+            data.insurance_subscription_id,
+            data.consolidated_status.as_ref().map(ToString::to_string)
         ),
         EventData::HelloWorld(data) => println!("test event: {}", data.hello_world_message),
         // A type this crate does not know yet: acknowledge it, keep the payload.
@@ -72,18 +83,26 @@ async fn on_event(event: Event) -> Result<(), Infallible> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().init();
     let (secrets, demo) = secrets()?;
-    let address = var("SCALEXPERT_WEBHOOK_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-
-    let app = Router::new().route(
-        "/hooks/scalexpert",
-        route(Receiver::new(secrets.clone()), on_event),
-    );
-    let listener = tokio::net::TcpListener::bind(&address).await?;
-    println!("listening on http://{address}/hooks/scalexpert");
-    if demo {
-        print_demo_delivery(&secrets, &address)?;
+    let address = var("SCALEXPERT_WEBHOOK_ADDR").unwrap_or_else(|| DEFAULT_ADDRESS.into());
+    let mut receiver = Receiver::new(secrets.clone());
+    if let Some(limit) = var("SCALEXPERT_WEBHOOK_MAX_BODY_BYTES") {
+        let limit = limit
+            .parse()
+            .map_err(|_| "SCALEXPERT_WEBHOOK_MAX_BODY_BYTES is not a number of bytes")?;
+        receiver = receiver.max_body_bytes(limit);
     }
-    axum::serve(listener, app).await?;
+
+    let app = Router::new().route("/hooks/scalexpert", route(receiver, on_event));
+    println!("binding {address}");
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let bound = listener.local_addr()?;
+    println!("listening on http://{bound}/hooks/scalexpert");
+    if demo {
+        print_demo_delivery(&secrets, &bound.to_string())?;
+    }
+    serve(listener, app, ServeLimits::default()).await?;
     Ok(())
 }
 

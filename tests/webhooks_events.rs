@@ -1,18 +1,19 @@
-//! Decoding events (every type and code of our spec, unknown ones, malformed ones) and
-//! deduplicating redeliveries.
+//! Decoding events (every type and code of our spec, unknown ones, malformed ones), insurance
+//! events through the receiver, and events built by a simulator.
 #![cfg(feature = "webhooks")]
 
 use chrono::Utc;
 use scalexpert::merchant_webhooks::v1_0_6::types::{
-    CiSubscriptionPayloadConsolidatedStatus, ScCancelRequestPayloadCancellationStatus,
+    CiSubscriptionPayload, CiSubscriptionPayloadConsolidatedStatus,
+    CiSubscriptionPayloadEventTypeCode, MerchantWebhookConfigRequest,
+    PageOfWebhookEventsForMerchant, ScCancelRequestPayloadCancellationStatus,
 };
 use scalexpert::webhooks::{
-    Claim, Deduplicator, Delivery, Event, EventCode, EventData, EventType, InMemoryDeduplicator,
-    Receiver, ReceiverSecrets,
+    Delivery, Event, EventCode, EventData, EventType, Receiver, ReceiverSecrets,
 };
 use scalexpert::OpenEnum;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 const SPEC: &str = include_str!("../specs/merchant-webhooks/1.0.6/prod.yaml");
 
@@ -273,125 +274,251 @@ fn the_raw_json_is_kept_as_received() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deduplication
+// Insurance (CI_SUBSCRIPTION) events
 // ---------------------------------------------------------------------------------------------
 
-const HELLO: &str = r#"{"timestamp":"2024-03-12T16:02:55.004Z","id":"a7f30c18-94e2-4b6d-8c0a-3e5b7d91f426","eventTypeCode":"HELLO_WORLD","eventCode":"HELLO_WORLD","data":{"eventTypeCode":"HELLO_WORLD","eventCode":"HELLO_WORLD","helloWorldMessage":"Connectivity check from Scalexpert"}}"#;
+/// What Scalexpert pushes when an insurer accepts a warranty extension: the envelope, the
+/// insurance data, and a field our spec does not list (tolerated, kept in the raw JSON).
+const INSURANCE_DELIVERY: &str = r#"{"timestamp":"2024-10-16T14:22:09.604Z","id":"e2c7a915-3b08-4d6f-a1e4-58f0b9d2c613","correlationId":"71d4e8b2-9a3c-4f05-b6e7-0c2a5d9f1e84","eventTypeCode":"CI_SUBSCRIPTION","eventCode":"CI_SUBSCRIPTION_SUBSCRIBED","data":{"eventTypeCode":"CI_SUBSCRIPTION","eventCode":"CI_SUBSCRIPTION_SUBSCRIBED","merchantGlobalOrderId":"CMD-2024-011342","insuranceSubscriptionId":"c5c964cd-37dc-4caa-8d57-ca7cf484f1ae","consolidatedStatus":"SUBSCRIBED","solutionCode":"CIFRWE-DXCO"}}"#;
 
-fn secrets() -> ReceiverSecrets {
-    ReceiverSecrets::secret_header("s3").with_signature_key("k3")
-}
-
-fn deliver(receiver: &Receiver) -> Delivery {
-    let headers = secrets()
-        .delivery_headers(None, HELLO.as_bytes(), Utc::now())
-        .unwrap();
-    receiver.receive(&headers, HELLO.as_bytes()).unwrap()
-}
-
-#[test]
-fn the_same_event_delivered_twice_is_a_duplicate_the_second_time() {
-    let receiver = Receiver::new(secrets());
-    let Delivery::New { event, ticket } = deliver(&receiver) else {
-        panic!("first delivery is new")
-    };
-    assert_eq!(event.id.to_string(), "a7f30c18-94e2-4b6d-8c0a-3e5b7d91f426");
-    ticket.complete();
-    let Delivery::Duplicate(again) = deliver(&receiver) else {
-        panic!("second delivery is a duplicate")
-    };
-    assert_eq!(again.id, event.id);
-    assert!(matches!(deliver(&receiver), Delivery::Duplicate(_)));
+/// The insurance states our spec enumerates for `CiSubscriptionPayload.consolidatedStatus`.
+fn spec_insurance_states() -> Vec<String> {
+    let spec = spec();
+    spec["components"]["schemas"]["CiSubscriptionPayload"]["properties"]["consolidatedStatus"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
-fn a_failed_handling_lets_the_redelivery_through() {
-    let receiver = Receiver::new(secrets());
-    let Delivery::New { ticket, .. } = deliver(&receiver) else {
-        panic!("first delivery is new")
-    };
-    ticket.fail();
-    let Delivery::New { ticket, .. } = deliver(&receiver) else {
-        panic!("after a failure the redelivery is new again")
-    };
-    drop(ticket); // dropping is a failure too
-    assert!(matches!(deliver(&receiver), Delivery::New { .. }));
-}
+fn the_insurance_event_example_of_our_spec_decodes_listed_and_as_delivered() {
+    let spec = spec();
+    let example = &spec["paths"]["/events"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["example"];
+    let listed = &example["events"][2];
+    assert_eq!(listed["eventTypeCode"], "CI_SUBSCRIPTION");
 
-#[test]
-fn a_delivery_during_handling_is_in_progress() {
-    let receiver = Receiver::new(secrets());
-    let Delivery::New { ticket, .. } = deliver(&receiver) else {
-        panic!("first delivery is new")
-    };
-    assert!(matches!(deliver(&receiver), Delivery::InProgress(_)));
-    ticket.complete();
-    assert!(matches!(deliver(&receiver), Delivery::Duplicate(_)));
-}
-
-#[test]
-fn rejected_deliveries_leave_no_trace_in_the_deduplicator() {
-    let dedupe = std::sync::Arc::new(InMemoryDeduplicator::default());
-    let receiver = Receiver::new(secrets()).deduplicator(dedupe.clone());
-    let forged = [("X-BAAS-SECRET", "guess")];
-    assert!(receiver.receive(&forged[..], HELLO.as_bytes()).is_err());
-    assert!(dedupe.is_empty());
-    let Delivery::New { ticket, .. } = deliver(&receiver) else {
-        panic!("the genuine delivery is new")
-    };
-    ticket.complete();
-    assert_eq!(dedupe.len(), 1);
-}
-
-fn id(n: u128) -> uuid::Uuid {
-    uuid::Uuid::from_u128(n)
-}
-
-#[test]
-fn the_in_memory_deduplicator_is_bounded_in_size() {
-    let dedupe = InMemoryDeduplicator::new(2, Duration::from_secs(3600));
-    let t = Instant::now();
-    for n in 1..=3 {
-        assert_eq!(dedupe.claim_at(id(n), t), Claim::First);
-        dedupe.finish(id(n), true);
-    }
-    assert_eq!(dedupe.len(), 2);
-    // The oldest (1) was dropped; 2 and 3 are remembered.
-    assert_eq!(dedupe.claim_at(id(3), t), Claim::Done);
-    assert_eq!(dedupe.claim_at(id(2), t), Claim::Done);
-    assert_eq!(dedupe.claim_at(id(1), t), Claim::First);
-    assert_eq!(dedupe.len(), 2);
-}
-
-#[test]
-fn the_in_memory_deduplicator_is_bounded_in_age() {
-    let max_age = Duration::from_secs(6 * 24 * 3600);
-    let dedupe = InMemoryDeduplicator::new(10, max_age);
-    let t0 = Instant::now();
-    assert_eq!(dedupe.claim_at(id(1), t0), Claim::First);
-    dedupe.finish(id(1), true);
+    // As a delivery body.
+    let delivered = event(listed);
     assert_eq!(
-        dedupe.claim_at(id(2), t0 + Duration::from_secs(60)),
-        Claim::First
+        delivered.event_code,
+        OpenEnum::Known(EventCode::CiSubscriptionSubscribed)
     );
-    assert_eq!(dedupe.claim_at(id(1), t0 + max_age), Claim::Done);
-    // Just past its age, 1 is forgotten; 2 (claimed a minute later) is not yet.
-    let later = t0 + max_age + Duration::from_secs(1);
-    assert_eq!(dedupe.claim_at(id(1), later), Claim::First);
-    assert_eq!(dedupe.claim_at(id(2), later), Claim::InProgress);
+    assert_eq!(
+        delivered.event_type,
+        OpenEnum::Known(EventType::CiSubscription)
+    );
+    assert_eq!(
+        delivered.merchant_global_order_id(),
+        Some("CMD-2024-008907")
+    );
+    assert_eq!(
+        delivered.data.insurance_subscription_id(),
+        Some("4d8e2b71-0c9a-4f36-9e15-b7a2c6d03e98")
+    );
+    let EventData::CiSubscription(data) = &delivered.data else {
+        panic!("{:?}", delivered.data)
+    };
+    assert_eq!(
+        data.consolidated_status,
+        Some(OpenEnum::Known(
+            CiSubscriptionPayloadConsolidatedStatus::Subscribed
+        ))
+    );
+
+    // As the management API lists it, then turned into the same event.
+    let page: PageOfWebhookEventsForMerchant = serde_json::from_value(example.clone()).unwrap();
+    let from_listing = Event::from_listed(&page.events[2], Some("SHOP-7")).unwrap();
+    assert_eq!(from_listing.id, delivered.id);
+    assert_eq!(from_listing.timestamp, delivered.timestamp);
+    assert_eq!(from_listing.correlation_id, delivered.correlation_id);
+    assert_eq!(from_listing.event_code, delivered.event_code);
+    assert_eq!(from_listing.merchant.as_deref(), Some("SHOP-7"));
+    assert_eq!(
+        from_listing.data.insurance_subscription_id(),
+        delivered.data.insurance_subscription_id()
+    );
+}
+
+#[tokio::test]
+async fn a_realistic_signed_insurance_delivery_is_typed_by_the_receiver_once() {
+    // A PSP endpoint: the shop's own CI_SUBSCRIPTION configuration, as sent to the API.
+    let config = MerchantWebhookConfigRequest {
+        event_type_code: "CI_SUBSCRIPTION".into(),
+        active: Some(true),
+        url: Some("https://psp.example.fr/hooks/scalexpert".into()),
+        auth_method: Some(
+            scalexpert::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequestAuthMethod::ApiKey,
+        ),
+        secret: Some("ci-api-key-2b7f".into()),
+        key_for_signature: Some("ci-signing-key-91d0".into()),
+        active_event_codes: vec![],
+        auth_login: None,
+        auth_password: None,
+        auth_scope: None,
+        email_for_alerts: None,
+    };
+    let secrets = ReceiverSecrets::from_request(&config).unwrap();
+    let receiver = Receiver::new(std::collections::HashMap::from([(
+        "SHOP-7".to_string(),
+        secrets.clone(),
+    )]));
+    let body = INSURANCE_DELIVERY.as_bytes();
+    let headers = secrets
+        .delivery_headers(Some("SHOP-7"), body, Utc::now())
+        .unwrap();
+
+    let Delivery::New { event, ticket } = receiver.receive(&headers, body).await.unwrap() else {
+        panic!("the first delivery is new")
+    };
+    assert_eq!(event.merchant.as_deref(), Some("SHOP-7"));
+    assert_eq!(event.merchant_global_order_id(), Some("CMD-2024-011342"));
+    let EventData::CiSubscription(data) = &event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(
+        data.insurance_subscription_id.as_deref(),
+        Some("c5c964cd-37dc-4caa-8d57-ca7cf484f1ae")
+    );
+    assert_eq!(
+        data.consolidated_status,
+        Some(OpenEnum::Known(
+            CiSubscriptionPayloadConsolidatedStatus::Subscribed
+        ))
+    );
+    assert!(event.raw_json().contains(r#""solutionCode":"CIFRWE-DXCO""#));
+    ticket.complete().await.unwrap();
+    assert!(matches!(
+        receiver.receive(&headers, body).await.unwrap(),
+        Delivery::Duplicate(_)
+    ));
 }
 
 #[test]
-fn forgetting_then_reclaiming_keeps_the_bookkeeping_consistent() {
-    let dedupe = InMemoryDeduplicator::new(2, Duration::from_secs(3600));
-    let t = Instant::now();
-    assert_eq!(dedupe.claim_at(id(1), t), Claim::First);
-    dedupe.finish(id(1), false);
-    assert_eq!(dedupe.claim_at(id(1), t), Claim::First);
-    dedupe.finish(id(1), true);
-    assert_eq!(dedupe.claim_at(id(2), t), Claim::First);
-    // At capacity, the oldest live entry (1) goes, not the stale queue slot of its first claim.
-    assert_eq!(dedupe.claim_at(id(3), t), Claim::First);
-    assert_eq!(dedupe.claim_at(id(2), t), Claim::InProgress);
-    assert_eq!(dedupe.len(), 2);
+fn every_insurance_state_of_our_spec_has_its_event_code_and_the_catalogue_codes_are_known() {
+    let states = spec_insurance_states();
+    assert_eq!(states.len(), 7, "{states:?}");
+    for state in &states {
+        let code = EventCode::of(EventType::CiSubscription, state)
+            .unwrap_or_else(|| panic!("no code for insurance state {state}"));
+        assert_eq!(code.as_str(), format!("CI_SUBSCRIPTION_{state}"));
+        assert_eq!(code.state(), state);
+        assert_eq!(code.event_type(), EventType::CiSubscription);
+        // The generated status enum names the same state.
+        let status: CiSubscriptionPayloadConsolidatedStatus =
+            serde_json::from_value(json!(state)).unwrap();
+        assert_eq!(status.to_string(), *state);
+    }
+    // The four codes Scalexpert's event catalogue lists for insurance.
+    for code in [
+        "CI_SUBSCRIPTION_SUBSCRIBED",
+        "CI_SUBSCRIPTION_REJECTED",
+        "CI_SUBSCRIPTION_CANCELLED",
+        "CI_SUBSCRIPTION_ABORTED",
+    ] {
+        let known = EventCode::ALL.iter().find(|c| c.as_str() == code);
+        assert!(known.is_some(), "{code}");
+    }
+    assert_eq!(EventCode::of(EventType::CiSubscription, "ACCEPTED"), None);
+    assert_eq!(EventCode::HelloWorld.state(), "");
+}
+
+#[test]
+fn an_insurance_state_added_later_arrives_as_unknown_not_as_an_error() {
+    let ev = event(&envelope(
+        "CI_SUBSCRIPTION",
+        "CI_SUBSCRIPTION_SUSPENDED",
+        json!({
+            "eventTypeCode": "CI_SUBSCRIPTION",
+            "merchantGlobalOrderId": "CMD-2024-011343",
+            "insuranceSubscriptionId": "c5c964cd-37dc-4caa-8d57-ca7cf484f1ae",
+            "consolidatedStatus": "SUSPENDED"
+        }),
+    ));
+    assert_eq!(
+        ev.event_code,
+        OpenEnum::Unknown("CI_SUBSCRIPTION_SUSPENDED".into())
+    );
+    let EventData::CiSubscription(data) = &ev.data else {
+        panic!("{:?}", ev.data)
+    };
+    assert_eq!(
+        data.consolidated_status,
+        Some(OpenEnum::Unknown("SUSPENDED".into()))
+    );
+}
+
+/// The insurance data a simulator builds for a subscription that reached `status`.
+fn insurance_data(status: CiSubscriptionPayloadConsolidatedStatus) -> EventData {
+    EventData::CiSubscription(CiSubscriptionPayload {
+        event_type_code: CiSubscriptionPayloadEventTypeCode::CiSubscription,
+        event_code: None,
+        merchant_global_order_id: Some("CMD-2024-011342".into()),
+        insurance_subscription_id: Some("c5c964cd-37dc-4caa-8d57-ca7cf484f1ae".into()),
+        consolidated_status: Some(status.into()),
+    })
+}
+
+#[tokio::test]
+async fn a_simulator_builds_signed_insurance_events_that_the_receiver_types() {
+    let secrets = ReceiverSecrets::secret_header("sim-secret").with_signature_key("sim-key");
+    let receiver = Receiver::new(secrets.clone());
+    for (n, state) in spec_insurance_states().iter().enumerate() {
+        let status: CiSubscriptionPayloadConsolidatedStatus =
+            serde_json::from_value(json!(state)).unwrap();
+        let code = EventCode::of(EventType::CiSubscription, state).unwrap();
+        let id = Uuid::from_u128(0x1000 + n as u128);
+        let correlation = Uuid::from_u128(0x2000);
+        let at = "2024-10-16T14:22:09.604Z".parse().unwrap();
+        let built = Event::new(id, at, Some(correlation), code, insurance_data(status)).unwrap();
+
+        // The body is what Scalexpert sends: envelope and data both carry type and code.
+        let body: Value = serde_json::from_str(built.raw_json()).unwrap();
+        assert_eq!(body["timestamp"], "2024-10-16T14:22:09.604Z");
+        assert_eq!(body["eventCode"], code.as_str());
+        assert_eq!(body["data"]["eventCode"], code.as_str());
+        assert_eq!(body["data"]["eventTypeCode"], "CI_SUBSCRIPTION");
+        assert_eq!(body["data"]["consolidatedStatus"], state.as_str());
+        assert_eq!(body["correlationId"], correlation.to_string());
+
+        let raw = built.raw_json().as_bytes();
+        let headers = secrets.delivery_headers(None, raw, Utc::now()).unwrap();
+        let Delivery::New { event, ticket } = receiver.receive(&headers, raw).await.unwrap() else {
+            panic!("{state}: new")
+        };
+        assert_eq!(event.id, id);
+        assert_eq!(event.event_code, OpenEnum::Known(code));
+        assert_eq!(
+            event.data.insurance_subscription_id(),
+            Some("c5c964cd-37dc-4caa-8d57-ca7cf484f1ae")
+        );
+        ticket.complete().await.unwrap();
+    }
+}
+
+#[test]
+fn an_event_is_not_built_from_data_of_another_type() {
+    let at = chrono::Utc::now();
+    let mismatch = Event::new(
+        Uuid::from_u128(1),
+        at,
+        None,
+        EventCode::ScSubscriptionAccepted,
+        insurance_data(CiSubscriptionPayloadConsolidatedStatus::Subscribed),
+    );
+    assert!(mismatch.is_err());
+    let unknown = Event::new(
+        Uuid::from_u128(1),
+        at,
+        None,
+        EventCode::CiSubscriptionSubscribed,
+        EventData::Unknown {
+            event_type_code: "CI_SUBSCRIPTION".into(),
+            data: json!({}),
+        },
+    );
+    assert!(unknown.is_err());
 }

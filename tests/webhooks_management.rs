@@ -6,7 +6,7 @@
 use httpmock::{HttpMockRequest, Mock, MockServer};
 use scalexpert::merchant_webhooks::v1_0_6::types::{
     FindWebhookEventsForMerchantStatus, MerchantWebhookConfigRequest,
-    MerchantWebhookConfigResponseAuthMethod, WebhookEventForMerchantStatus,
+    MerchantWebhookConfigResponseAuthMethod, WebhookEventForMerchantStatus, WebhookEventPayload,
 };
 use scalexpert::OpenEnum;
 use serde_json::Value;
@@ -312,8 +312,8 @@ async fn list_events_sends_every_filter_and_the_page_and_decodes_the_spec_exampl
         ])
     );
 
-    assert_eq!(page.total_event_count, 2);
-    assert_eq!(page.events.len(), 2);
+    assert_eq!(page.total_event_count, 3);
+    assert_eq!(page.events.len(), 3);
     let cancel = &page.events[0];
     assert_eq!(
         cancel.id.to_string(),
@@ -342,6 +342,16 @@ async fn list_events_sends_every_filter_and_the_page_and_decodes_the_spec_exampl
     assert_eq!(
         hello.status,
         OpenEnum::Known(WebhookEventForMerchantStatus::Ok)
+    );
+    // The insurance event keeps its own fields through the discriminated payload.
+    let insurance = &page.events[2];
+    assert_eq!(insurance.event_type_code, "CI_SUBSCRIPTION");
+    let WebhookEventPayload::CiSubscriptionPayload(data) = &insurance.data else {
+        panic!("{:?}", insurance.data)
+    };
+    assert_eq!(
+        data.insurance_subscription_id.as_deref(),
+        Some("4d8e2b71-0c9a-4f36-9e15-b7a2c6d03e98")
     );
 }
 

@@ -34,23 +34,26 @@ struct Hook {
 }
 
 async fn handle(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let mut seen = hook.seen.lock().unwrap();
-    seen.attempts += 1;
-    if seen.fail_next > 0 {
-        seen.fail_next -= 1;
-        return StatusCode::INTERNAL_SERVER_ERROR;
+    {
+        let mut seen = hook.seen.lock().unwrap();
+        seen.attempts += 1;
+        if seen.fail_next > 0 {
+            seen.fail_next -= 1;
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
     }
-    match hook.receiver.receive(&headers, &body) {
+    // The receiver is asynchronous (its deduplicator may be shared over the network).
+    match hook.receiver.receive(&headers, &body).await {
         Ok(Delivery::New { event, ticket }) => {
-            seen.events.push(event);
-            ticket.complete();
+            hook.seen.lock().unwrap().events.push(event);
+            ticket.complete().await.unwrap();
             StatusCode::OK
         }
         Ok(Delivery::Duplicate(_)) => StatusCode::OK,
         Ok(Delivery::InProgress(_)) => StatusCode::CONFLICT,
         Err(rejection) => {
             let status = rejection.status();
-            seen.rejections.push(rejection);
+            hook.seen.lock().unwrap().rejections.push(rejection);
             status
         }
     }

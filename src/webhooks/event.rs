@@ -2,7 +2,7 @@
 
 use crate::merchant_webhooks::v1_0_6::types;
 use crate::OpenEnum;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -92,6 +92,25 @@ macro_rules! event_codes {
             pub fn event_type(self) -> EventType {
                 match self { $(EventCode::$variant => EventType::$ty,)* }
             }
+
+            /// The state part of the code, after `<eventTypeCode>_` (`SUBSCRIBED` for
+            /// `CI_SUBSCRIPTION_SUBSCRIBED`); empty for `HELLO_WORLD`.
+            pub fn state(self) -> &'static str {
+                let wire = self.as_str();
+                wire.strip_prefix(self.event_type().as_str())
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .unwrap_or("")
+            }
+
+            /// The code of `event_type` for a state (`of(CiSubscription, "SUBSCRIBED")` is
+            /// `CI_SUBSCRIPTION_SUBSCRIBED`), as a simulator of Scalexpert builds it from a
+            /// subscription's new status; `None` for a state this crate does not know.
+            pub fn of(event_type: EventType, state: &str) -> Option<EventCode> {
+                EventCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|code| code.event_type() == event_type && code.state() == state)
+            }
         }
     };
 }
@@ -129,19 +148,21 @@ event_codes! {
     /// The partial cancellation was rejected.
     ScCancelRequestPartialCancellationRejected =
         "SC_CANCEL_REQUEST_PARTIAL_CANCELLATION_REJECTED" => ScCancelRequest,
-    /// The insurance subscription was opened.
+    /// The insurance subscription was opened (from the insurance states).
     CiSubscriptionInitialized = "CI_SUBSCRIPTION_INITIALIZED" => CiSubscription,
-    /// The buyer subscribed the insurance (named in the spec).
+    /// The insurer accepted the subscription (named in the spec and in Scalexpert's event
+    /// catalogue).
     CiSubscriptionSubscribed = "CI_SUBSCRIPTION_SUBSCRIBED" => CiSubscription,
-    /// The insurance cover started (named in the spec).
+    /// The cover started, for example when the manufacturer's warranty ended (named in the
+    /// spec).
     CiSubscriptionActivated = "CI_SUBSCRIPTION_ACTIVATED" => CiSubscription,
-    /// The insurance subscription was cancelled (named in the spec).
+    /// The subscription was cancelled (named in the spec and the catalogue).
     CiSubscriptionCancelled = "CI_SUBSCRIPTION_CANCELLED" => CiSubscription,
-    /// The insurance cover ended.
+    /// The cover reached its end (from the insurance states).
     CiSubscriptionTerminated = "CI_SUBSCRIPTION_TERMINATED" => CiSubscription,
-    /// The insurance subscription was abandoned.
+    /// The subscription was abandoned after a technical incident (in the catalogue).
     CiSubscriptionAborted = "CI_SUBSCRIPTION_ABORTED" => CiSubscription,
-    /// The insurance subscription was refused.
+    /// The insurer refused the subscription (in the catalogue).
     CiSubscriptionRejected = "CI_SUBSCRIPTION_REJECTED" => CiSubscription,
     /// The test event (named in the spec).
     HelloWorld = "HELLO_WORLD" => HelloWorld,
@@ -176,6 +197,45 @@ pub enum EventData {
 }
 
 impl EventData {
+    /// The event type of this data; `None` for [`EventData::Unknown`].
+    pub fn event_type(&self) -> Option<EventType> {
+        match self {
+            EventData::ScSubscription(_) => Some(EventType::ScSubscription),
+            EventData::ScCancelRequest(_) => Some(EventType::ScCancelRequest),
+            EventData::CiSubscription(_) => Some(EventType::CiSubscription),
+            EventData::HelloWorld(_) => Some(EventType::HelloWorld),
+            EventData::Unknown { .. } => None,
+        }
+    }
+
+    /// The insurance subscription an insurance (`CI_SUBSCRIPTION`) event is about: the id the
+    /// insurance API's subscription calls take.
+    pub fn insurance_subscription_id(&self) -> Option<&str> {
+        match self {
+            EventData::CiSubscription(d) => d.insurance_subscription_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The data as JSON, with `eventCode` set to `code` when it is absent (Scalexpert sends
+    /// it in `data` too).
+    fn to_json(&self, code: EventCode) -> Result<serde_json::Value, ParseError> {
+        let mut value = match self {
+            EventData::ScSubscription(d) => serde_json::to_value(d),
+            EventData::ScCancelRequest(d) => serde_json::to_value(d),
+            EventData::CiSubscription(d) => serde_json::to_value(d),
+            EventData::HelloWorld(d) => serde_json::to_value(d),
+            EventData::Unknown { data, .. } => Ok(data.clone()),
+        }
+        .map_err(|e| ParseError(format!("event data not encodable: {e}")))?;
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields
+                .entry("eventCode")
+                .or_insert_with(|| code.as_str().into());
+        }
+        Ok(value)
+    }
+
     /// The merchant's own order reference (`merchantGlobalOrderId`): events carry no
     /// subscription id, so this is how an event is matched to an order.
     pub fn merchant_global_order_id(&self) -> Option<&str> {
@@ -232,6 +292,85 @@ struct Envelope {
 }
 
 impl Event {
+    /// An event as Scalexpert would deliver it, for simulators of Scalexpert and tests of
+    /// handlers: [`raw_json`](Self::raw_json) is the body to POST (sign it with
+    /// [`ReceiverSecrets::delivery_headers`](super::ReceiverSecrets::delivery_headers)). The
+    /// timestamp is written with milliseconds, as Scalexpert does.
+    ///
+    /// Fails when `data` is not of `code`'s event type.
+    ///
+    /// ```
+    /// use scalexpert::merchant_webhooks::v1_0_6::types::{
+    ///     CiSubscriptionPayload, CiSubscriptionPayloadConsolidatedStatus as Status,
+    ///     CiSubscriptionPayloadEventTypeCode,
+    /// };
+    /// use scalexpert::webhooks::{Event, EventCode, EventData, EventType};
+    ///
+    /// let status = Status::Subscribed;
+    /// let code = EventCode::of(EventType::CiSubscription, &status.to_string()).unwrap();
+    /// let data = EventData::CiSubscription(CiSubscriptionPayload {
+    ///     event_type_code: CiSubscriptionPayloadEventTypeCode::CiSubscription,
+    ///     event_code: None, // filled from `code`
+    ///     merchant_global_order_id: Some("CMD-1".into()),
+    ///     insurance_subscription_id: Some("4d8e2b71-0c9a-4f36-9e15-b7a2c6d03e98".into()),
+    ///     consolidated_status: Some(status.into()),
+    /// });
+    /// let event = Event::new(uuid::Uuid::from_u128(7), chrono::Utc::now(), None, code, data).unwrap();
+    /// let again = Event::from_json(event.raw_json().as_bytes()).unwrap();
+    /// assert_eq!(again.event_code.known(), Some(&EventCode::CiSubscriptionSubscribed));
+    /// ```
+    pub fn new(
+        id: Uuid,
+        timestamp: DateTime<Utc>,
+        correlation_id: Option<Uuid>,
+        code: EventCode,
+        data: EventData,
+    ) -> Result<Event, ParseError> {
+        let event_type = code.event_type();
+        if data.event_type() != Some(event_type) {
+            return Err(ParseError(format!(
+                "event code {code} is of type {event_type}, the data is not"
+            )));
+        }
+        let mut envelope = serde_json::Map::new();
+        envelope.insert(
+            "timestamp".into(),
+            timestamp
+                .to_rfc3339_opts(SecondsFormat::Millis, true)
+                .into(),
+        );
+        envelope.insert("id".into(), id.to_string().into());
+        if let Some(correlation_id) = correlation_id {
+            envelope.insert("correlationId".into(), correlation_id.to_string().into());
+        }
+        envelope.insert("eventTypeCode".into(), event_type.as_str().into());
+        envelope.insert("eventCode".into(), code.as_str().into());
+        envelope.insert("data".into(), data.to_json(code)?);
+        Event::from_json(serde_json::Value::Object(envelope).to_string().as_bytes())
+    }
+
+    /// An event read back with the management API (`find_webhook_events_for_merchant`,
+    /// `find_webhook_event_for_merchant`), as if it had been delivered: what the backfill
+    /// [`Reconciler`](super::Reconciler) hands to the handler. `merchant` is the merchant the
+    /// listing was made for (a PSP's merchant view), `None` for a merchant's own account.
+    pub fn from_listed(
+        listed: &types::WebhookEventForMerchant,
+        merchant: Option<&str>,
+    ) -> Result<Event, ParseError> {
+        // The listing's delivery state (status, replay count...) is not part of the event.
+        let body = serde_json::json!({
+            "timestamp": listed.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "id": listed.id,
+            "correlationId": listed.correlation_id,
+            "eventTypeCode": listed.event_type_code,
+            "eventCode": listed.event_code,
+            "data": listed.data,
+        });
+        let mut event = Event::from_json(body.to_string().as_bytes())?;
+        event.merchant = merchant.map(str::to_owned);
+        Ok(event)
+    }
+
     /// Decodes an event payload without any authentication: for bodies that are already
     /// trusted (the management API's event list, a test fixture). Deliveries go through
     /// [`Verifier`](super::Verifier) instead.

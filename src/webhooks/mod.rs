@@ -14,10 +14,15 @@
 //! - [`SecretsProvider`]: per-merchant secrets for PSPs, who receive every merchant's events
 //!   on one endpoint with `X-BAAS-CLIENT-REF-FOR-PROXI-ID` naming the merchant. A
 //!   `HashMap<String, ReceiverSecrets>` works as is.
-//! - [`Deduplicator`]: the same event (same `id`) arrives again after any non-2xx answer;
-//!   [`InMemoryDeduplicator`] bounds memory by size and age.
+//! - [`Deduplicator`]: the same event (same `id`) arrives again after any non-2xx answer, at
+//!   any replica. Asynchronous claim (in progress under a short lease) and finish (done for 6
+//!   days); [`InMemoryDeduplicator`] per process, `RedisDeduplicator` (feature `redis`)
+//!   across replicas.
 //! - [`Receiver`]: the three together; the `axum` module (feature `webhooks-axum`) makes
-//!   it a route.
+//!   it a route, with a server that bounds what unauthenticated senders cost.
+//! - [`Reconciler`]: pulls missed events from the management API and feeds them through the
+//!   same path (same deduplicator, same handler), so a fleet that was down catches up without
+//!   waiting for redeliveries.
 //!
 //! Events carry no subscription id: match them to orders by
 //! [`Event::merchant_global_order_id`]. See `docs/webhooks.md` for a walkthrough.
@@ -28,15 +33,24 @@ pub mod axum;
 mod dedupe;
 mod event;
 mod receiver;
+mod reconcile;
 mod verify;
 
-pub use dedupe::{Claim, Deduplicator, InMemoryDeduplicator};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use dedupe::RedisDeduplicator;
+pub use dedupe::{
+    Claim, DedupeError, DedupeFuture, Deduplicator, InMemoryDeduplicator, Lease, DEFAULT_LEASE,
+    DEFAULT_RETENTION,
+};
 pub use event::{
     CiSubscriptionData, Event, EventCode, EventData, EventType, HelloWorldData, ParseError,
     ScCancelRequestData, ScSubscriptionData,
 };
-pub use receiver::{Delivery, Receiver, Ticket};
+pub use receiver::{Delivery, Dispatched, Receiver, Ticket};
+pub use reconcile::{Backfill, Reconciler, DEFAULT_PAGE_SIZE};
 pub use verify::{
     sign, ConfigError, Headers, ReceiverAuth, ReceiverSecrets, Rejection, SecretsProvider,
-    Verifier, DEFAULT_MAX_CLOCK_SKEW, SECRET_HEADER, SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER,
+    Verifier, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW, SECRET_HEADER, SIGNATURE_HEADER,
+    SIGNATURE_TIMESTAMP_HEADER,
 };

@@ -1,5 +1,6 @@
 //! Authentication and signature checks of a delivery, before its body is trusted.
 
+use super::dedupe::DedupeError;
 use super::event::{Event, ParseError};
 use crate::merchant_webhooks::v1_0_6::types::{
     MerchantWebhookConfigRequest, MerchantWebhookConfigResponse,
@@ -8,7 +9,9 @@ use crate::OpenEnum;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
-use http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
+};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use std::borrow::Cow;
@@ -28,6 +31,16 @@ pub const SIGNATURE_TIMESTAMP_HEADER: HeaderName =
 
 /// How far a signature timestamp may be from the receiver's clock by default.
 pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+
+/// The largest delivery body accepted by default: 32 KiB. Scalexpert's events are small (the
+/// largest in our spec and Scalexpert's event documentation, a `SC_CANCEL_REQUEST` with every
+/// field, is about 650 bytes with its delivery state; pushed bodies are smaller), so this
+/// leaves room for fields added later while bounding what an unauthenticated sender can make
+/// a receiver hold.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// The length of a hex HMAC-SHA256, the only shape `X-BAAS-SIGNATURE` can have.
+const SIGNATURE_HEX_LEN: usize = 64;
 
 /// Read access to the headers of a delivery, whatever HTTP library received it.
 ///
@@ -417,17 +430,36 @@ pub enum Rejection {
         /// The allowed skew.
         max_skew: Duration,
     },
+    /// The body is declared as something else than JSON (a `Content-Type` that is neither
+    /// `application/json` nor a `+json` type).
+    #[error("the Content-Type is not JSON")]
+    UnsupportedContentType,
+    /// The body is (or is declared by `Content-Length` to be) longer than the limit.
+    #[error("the body is over the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The limit, in bytes ([`Verifier::max_body_bytes`]).
+        limit: usize,
+    },
     /// Authentic, but the body is not an event payload.
     #[error("malformed event body: {0}")]
     MalformedBody(#[from] ParseError),
+    /// Authentic, but the deduplication store cannot say whether the event was handled: it is
+    /// not handled now (it could be a second time), and Scalexpert delivers it again.
+    #[error(transparent)]
+    DeduplicatorUnavailable(#[from] DedupeError),
 }
 
 impl Rejection {
-    /// The HTTP status to answer: `400 Bad Request` for a malformed body, `401 Unauthorized`
-    /// for everything else. Any status but 200/201 makes Scalexpert deliver again later.
+    /// The HTTP status to answer: `400 Bad Request` for a malformed body, `413 Payload Too
+    /// Large`, `415 Unsupported Media Type`, `503 Service Unavailable` when the deduplication
+    /// store is down, `401 Unauthorized` for everything else. Any status but 200/201 makes
+    /// Scalexpert deliver again later.
     pub fn status(&self) -> http::StatusCode {
         match self {
             Rejection::MalformedBody(_) => http::StatusCode::BAD_REQUEST,
+            Rejection::BodyTooLarge { .. } => http::StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::UnsupportedContentType => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Rejection::DeduplicatorUnavailable(_) => http::StatusCode::SERVICE_UNAVAILABLE,
             _ => http::StatusCode::UNAUTHORIZED,
         }
     }
@@ -435,9 +467,13 @@ impl Rejection {
 
 /// Checks a delivery (headers and raw body bytes) and decodes it into an [`Event`].
 ///
-/// In order: find the merchant's secrets, check the authentication method and the shared
-/// secret (constant time), check the signature and its timestamp when a key is configured,
-/// then decode the body. Nothing of the body is trusted or decoded before that.
+/// In order, from the headers alone ([`check_headers`](Self::check_headers), which a server
+/// runs before reading the body): find the merchant's secrets, check the authentication method
+/// and the shared secret (constant time), the presence and shape of the signature headers when
+/// a key is configured, a `Content-Type` (if any) that is JSON, and a `Content-Length` within
+/// [`max_body_bytes`](Self::max_body_bytes). Then the body's length, the signature and the
+/// freshness of its timestamp, and last the decoding. Nothing of the body is trusted or
+/// decoded before that.
 ///
 /// ```
 /// use scalexpert::webhooks::{ReceiverSecrets, Verifier, Rejection};
@@ -459,12 +495,14 @@ impl Rejection {
 pub struct Verifier {
     provider: Arc<dyn SecretsProvider>,
     max_skew: Duration,
+    max_body: usize,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
             .field("max_skew", &self.max_skew)
+            .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -476,6 +514,7 @@ impl Verifier {
         Verifier {
             provider: Arc::new(secrets),
             max_skew: DEFAULT_MAX_CLOCK_SKEW,
+            max_body: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
@@ -483,6 +522,74 @@ impl Verifier {
     pub fn max_clock_skew(mut self, skew: Duration) -> Self {
         self.max_skew = skew;
         self
+    }
+
+    /// The largest body accepted, in bytes (default [`DEFAULT_MAX_BODY_BYTES`]); a longer
+    /// one, or a `Content-Length` declaring one, is [`Rejection::BodyTooLarge`].
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The body limit in force, in bytes: what a server reads at most.
+    pub fn body_limit(&self) -> usize {
+        self.max_body
+    }
+
+    /// Everything the headers alone allow checking, for a server to run before it reads the
+    /// body: the merchant's secrets, the authentication, the presence and shape of the
+    /// signature headers, a `Content-Type` (if any) that is JSON, and `Content-Length`
+    /// against the body limit. [`verify`](Self::verify) runs the same checks again, so calling this is an
+    /// optimisation, never a requirement.
+    pub fn check_headers<H: Headers + ?Sized>(&self, headers: &H) -> Result<(), Rejection> {
+        self.authenticate(headers).map(|_| ())
+    }
+
+    /// The header checks; gives the merchant and its secrets.
+    fn authenticate<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+    ) -> Result<(Option<String>, Cow<'_, ReceiverSecrets>), Rejection> {
+        let merchant = match headers.header(crate::MERCHANT_HEADER.as_str()) {
+            Some(raw) => Some(
+                std::str::from_utf8(raw)
+                    .map_err(|_| Rejection::UnknownMerchant { merchant: None })?
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let secrets = self
+            .provider
+            .secrets_for(merchant.as_deref())
+            .ok_or_else(|| Rejection::UnknownMerchant {
+                merchant: merchant.clone(),
+            })?;
+        check_auth(&secrets, headers)?;
+        if secrets.signature_key.is_some() {
+            signature_headers(headers)?;
+        }
+        // Scalexpert sends `application/json`; a body declared as anything else is no event.
+        // (No Content-Type at all is let through: the body's decoding judges it.)
+        if headers
+            .header(CONTENT_TYPE.as_str())
+            .is_some_and(|content_type| !is_json(content_type))
+        {
+            return Err(Rejection::UnsupportedContentType);
+        }
+        let declared = headers
+            .header(CONTENT_LENGTH.as_str())
+            .and_then(|raw| std::str::from_utf8(raw).ok())
+            .and_then(|text| text.trim().parse::<u64>().ok());
+        if declared.is_some_and(|length| length > self.max_body as u64) {
+            return Err(self.too_large());
+        }
+        Ok((merchant, secrets))
+    }
+
+    fn too_large(&self) -> Rejection {
+        Rejection::BodyTooLarge {
+            limit: self.max_body,
+        }
     }
 
     /// Verifies and decodes a delivery received now.
@@ -501,21 +608,10 @@ impl Verifier {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Event, Rejection> {
-        let merchant = match headers.header(crate::MERCHANT_HEADER.as_str()) {
-            Some(raw) => Some(
-                std::str::from_utf8(raw)
-                    .map_err(|_| Rejection::UnknownMerchant { merchant: None })?
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        let secrets = self
-            .provider
-            .secrets_for(merchant.as_deref())
-            .ok_or_else(|| Rejection::UnknownMerchant {
-                merchant: merchant.clone(),
-            })?;
-        check_auth(&secrets, headers)?;
+        let (merchant, secrets) = self.authenticate(headers)?;
+        if body.len() > self.max_body {
+            return Err(self.too_large());
+        }
         if let Some(key) = &secrets.signature_key {
             check_signature(key, headers, body, now, self.max_skew)?;
         }
@@ -523,6 +619,46 @@ impl Verifier {
         event.merchant = merchant;
         Ok(event)
     }
+}
+
+/// `application/json` or a `+json` media type, parameters (`charset`) allowed.
+fn is_json(content_type: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(content_type) else {
+        return false;
+    };
+    let media_type = text.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = media_type.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.to_ascii_lowercase();
+    kind.eq_ignore_ascii_case("application") && (subtype == "json" || subtype.ends_with("+json"))
+}
+
+/// The signature headers as they must be before the body is read: both present, the
+/// timestamp an ISO-8601 instant, the signature 64 hex digits. Gives the signature bytes, the
+/// timestamp text and the instant.
+fn signature_headers<H: Headers + ?Sized>(
+    headers: &H,
+) -> Result<([u8; 32], &str, DateTime<Utc>), Rejection> {
+    let signature = headers
+        .header(SIGNATURE_HEADER.as_str())
+        .ok_or(Rejection::MissingSignature)?;
+    let timestamp = headers
+        .header(SIGNATURE_TIMESTAMP_HEADER.as_str())
+        .ok_or(Rejection::MissingSignatureTimestamp)?;
+    let timestamp =
+        std::str::from_utf8(timestamp).map_err(|_| Rejection::InvalidSignatureTimestamp)?;
+    let signed_at = DateTime::parse_from_rfc3339(timestamp)
+        .map_err(|_| Rejection::InvalidSignatureTimestamp)?
+        .with_timezone(&Utc);
+    let signature = signature.trim_ascii();
+    if signature.len() != SIGNATURE_HEX_LEN {
+        return Err(Rejection::BadSignature);
+    }
+    let mut bytes = [0u8; 32];
+    // `hex` accepts upper- and lower-case digits alike.
+    hex::decode_to_slice(signature, &mut bytes).map_err(|_| Rejection::BadSignature)?;
+    Ok((bytes, timestamp, signed_at))
 }
 
 fn equal(given: &[u8], expected: &str) -> bool {
@@ -602,19 +738,7 @@ fn check_signature<H: Headers + ?Sized>(
     now: DateTime<Utc>,
     max_skew: Duration,
 ) -> Result<(), Rejection> {
-    let signature = headers
-        .header(SIGNATURE_HEADER.as_str())
-        .ok_or(Rejection::MissingSignature)?;
-    let timestamp = headers
-        .header(SIGNATURE_TIMESTAMP_HEADER.as_str())
-        .ok_or(Rejection::MissingSignatureTimestamp)?;
-    let timestamp =
-        std::str::from_utf8(timestamp).map_err(|_| Rejection::InvalidSignatureTimestamp)?;
-    let signed_at = DateTime::parse_from_rfc3339(timestamp)
-        .map_err(|_| Rejection::InvalidSignatureTimestamp)?
-        .with_timezone(&Utc);
-    // `hex` accepts upper- and lower-case digits alike.
-    let signature = hex::decode(signature.trim_ascii()).map_err(|_| Rejection::BadSignature)?;
+    let (signature, timestamp, signed_at) = signature_headers(headers)?;
     // The exact header text is what was signed, so it is used as received, not re-formatted.
     signing_mac(key.expose_secret().as_bytes(), timestamp, body)
         .verify_slice(&signature)
