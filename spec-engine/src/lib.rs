@@ -14,9 +14,11 @@ pub mod classify;
 pub mod diff;
 pub mod document;
 pub mod environments;
+pub mod layout;
 pub mod normalise;
 pub mod operations;
 pub mod prose;
+pub mod refs;
 pub mod report;
 pub mod walk;
 
@@ -26,5 +28,6 @@ pub use document::{load_file, parse_str, LoadError, SpecDocument};
 pub use environments::{
     check_environment_pair, oauth_scopes, EnvironmentMismatch, EnvironmentUrls,
 };
+pub use layout::{Environment, Layout, SpecVersion};
 pub use operations::{operations, replay_of, OperationFacts, Replay};
 pub use report::{Comparison, ComparisonError, Counts, Format, Outcome, Report, Status};

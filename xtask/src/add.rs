@@ -5,17 +5,15 @@
 //! lock, adds the version's cargo feature, checks the crate builds with it, and prints what
 //! changed since the previous newest version. Any failure after the first write undoes them all.
 
-use crate::check::{version_key, versions};
+use crate::check::versions;
 use crate::cli::{Args, UsageError};
 use crate::diff::{compare, Spec};
 use crate::lock::{self, LockEntry};
 use crate::{manifest, source};
+use scalexpert_spec_engine::layout::{compare_versions, is_version};
 use scalexpert_spec_engine::{check_environment_pair, parse_str, Report};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The environments every version has, in the order they are written.
-const ENVIRONMENTS: [&str; 2] = ["uatc", "prod"];
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
@@ -25,11 +23,7 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
     )?;
     let format = args.format()?;
     let version = args.positional[0].clone();
-    if version.is_empty()
-        || !version
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-    {
+    if !is_version(&version) {
         return Err(UsageError(format!(
             "version {version:?} must be dotted numbers, like 1.7.0"
         )));
@@ -57,14 +51,15 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
     Ok(match plan.run() {
         Ok(report) => {
             print!("{}", report.render(format));
+            let added =
+                crate::layout().version(&crate::specs(&plan.root), &plan.api, &plan.version);
             println!(
-                "\nadded {api} {version}: feature `{feature}`, module `scalexpert::{module}::v{v}`, \
-                 accessor `Client::{module}_v{v}()`",
-                api = plan.api,
-                version = plan.version,
-                feature = manifest::feature_name(&plan.api, &plan.version),
-                module = plan.api.replace('-', "_"),
-                v = plan.version.replace('.', "_"),
+                "\nadded {label}: feature `{feature}`, module `scalexpert::{module}`, \
+                 accessor `Client::{accessor}()`",
+                label = added.label(),
+                feature = added.feature(),
+                module = added.module_path(),
+                accessor = added.accessor(),
             );
             crate::EXIT_OK
         }
@@ -75,15 +70,20 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
     })
 }
 
-/// The UATC and production sources below `--from`: `DIR/{uatc,prod}.yaml` when the folder holds
-/// them directly, else the `specs/` layout `<base>/<api>/<version>/<env>.yaml`.
+/// The environment files below `--from`: `DIR/<env>.yaml` when the folder holds them
+/// directly, else the `specs/` layout `<base>/<api>/<version>/<env>.yaml`.
 fn sources_below(from: &str, api: &str, version: &str) -> [String; 2] {
-    let flat = !source::is_url(from) && Path::new(from).join("uatc.yaml").is_file();
-    ENVIRONMENTS.map(|env| {
+    let layout = crate::layout();
+    let flat = !source::is_url(from)
+        && Path::new(from)
+            .join(layout.generated_from().file_name())
+            .is_file();
+    let environments = layout.environments();
+    [&environments[0], &environments[1]].map(|env| {
         if flat {
-            source::join(from, &format!("{env}.yaml"))
+            source::join(from, &env.file_name())
         } else {
-            source::join(from, &format!("{api}/{version}/{env}.yaml"))
+            source::join(from, &layout.relative_file(api, version, env))
         }
     })
 }
@@ -119,8 +119,10 @@ pub struct Plan {
 impl Plan {
     /// Does everything; on success returns the changelog against the previous newest version.
     pub fn run(&self) -> Result<Report, Failure> {
-        let specs = self.root.join("specs");
-        let dir = specs.join(&self.api).join(&self.version);
+        let layout = crate::layout();
+        let specs = crate::specs(&self.root);
+        let added = layout.version(&specs, &self.api, &self.version);
+        let dir = added.dir.clone();
         if dir.exists() {
             return Err(fail(
                 crate::EXIT_INVALID,
@@ -129,7 +131,7 @@ impl Plan {
         }
         let previous = versions(&specs, &self.api)
             .into_iter()
-            .rfind(|v| version_key(v) < version_key(&self.version));
+            .rfind(|v| compare_versions(v, &self.version).is_lt());
 
         let mut bytes = Vec::new();
         let mut docs = Vec::new();
@@ -169,15 +171,16 @@ impl Plan {
             )
         })?;
         let lock_before = std::fs::read_to_string(&lock_path).unwrap_or_default();
-        let feature = manifest::feature_name(&self.api, &self.version);
+        let feature = added.feature();
         let manifest_after = manifest::add_version_feature(&manifest_before, &self.api, &feature)
             .map_err(|m| fail(crate::EXIT_INVALID, m))?;
-        let entries: Vec<LockEntry> = ENVIRONMENTS
+        let entries: Vec<LockEntry> = layout
+            .environments()
             .iter()
             .zip(&self.sources)
             .zip(&bytes)
             .map(|((env, location), raw)| LockEntry {
-                path: format!("{}/{}/{env}.yaml", self.api, self.version),
+                path: layout.relative_file(&self.api, &self.version, env),
                 upstream: Some(recorded_source(location)),
                 sha256: Some(source::sha256_hex(raw)),
                 derived_from: None,
@@ -193,8 +196,8 @@ impl Plan {
         };
         let written = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&dir)?;
-            for (env, raw) in ENVIRONMENTS.iter().zip(&bytes) {
-                std::fs::write(dir.join(format!("{env}.yaml")), raw)?;
+            for (env, raw) in layout.environments().iter().zip(&bytes) {
+                std::fs::write(added.file(env), raw)?;
             }
             std::fs::write(&lock_path, &lock_after)?;
             std::fs::write(&manifest_path, &manifest_after)

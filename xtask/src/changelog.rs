@@ -47,7 +47,7 @@ pub fn file(root: &Path) -> PathBuf {
 
 /// The comparisons of every pair of consecutive vendored versions, newest first.
 pub fn comparisons(root: &Path) -> Vec<Comparison> {
-    let versions = versions(&root.join("specs"), API);
+    let versions = versions(&crate::specs(root), API);
     let mut out: Vec<Comparison> = versions
         .windows(2)
         .map(|pair| {

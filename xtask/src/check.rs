@@ -4,7 +4,7 @@ use crate::cli::{Args, UsageError};
 use crate::lock::{self, LockEntry};
 use crate::source;
 use scalexpert_spec_engine::{classify, parse_str, Comparison, ComparisonError, Outcome, Report};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
@@ -34,7 +34,7 @@ pub fn check(root: &Path, upstream: Option<&str>) -> Report {
             return report;
         }
     };
-    for relative in vendored_files(&root.join("specs")) {
+    for relative in vendored_files(&crate::specs(root)) {
         let entry = entries.iter().find(|e| e.path == relative);
         report
             .comparisons
@@ -123,65 +123,16 @@ fn compare(root: &Path, ours: &Path, location: &str, recorded: Option<&str>) -> 
     }
 }
 
-/// `<api>/<version>/<env>.yaml` of every vendored spec, sorted by API, version, environment.
+/// `<api>/<version>/<env>.yaml` of every vendored spec, by API, version, then environment.
 pub fn vendored_files(specs: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for api in sorted_dirs(specs) {
-        let mut versions = sorted_dirs(&api);
-        versions.sort_by_key(|v| version_key(&file_name(v)));
-        for version in versions {
-            let Ok(files) = std::fs::read_dir(&version) else {
-                continue;
-            };
-            let mut names: Vec<String> = files
-                .filter_map(|f| f.ok().map(|f| f.file_name().to_string_lossy().into_owned()))
-                .filter(|n| n.ends_with(".yaml"))
-                .collect();
-            names.sort();
-            for name in names {
-                out.push(format!(
-                    "{}/{}/{name}",
-                    file_name(&api),
-                    file_name(&version)
-                ));
-            }
-        }
-    }
-    out
+    crate::layout().files(specs).unwrap_or_default()
 }
 
 /// Versions of `api` vendored under `specs/`, oldest first.
 pub fn versions(specs: &Path, api: &str) -> Vec<String> {
-    let mut versions: Vec<String> = sorted_dirs(&specs.join(api))
-        .iter()
-        .map(|d| file_name(d))
-        .collect();
-    versions.sort_by_key(|v| version_key(v));
-    versions
-}
-
-/// Sorts `1.10.0` after `1.9.0`.
-pub fn version_key(version: &str) -> Vec<u64> {
-    version
-        .split('.')
-        .map(|part| part.parse().unwrap_or(0))
+    crate::layout()
+        .versions(specs, api)
+        .into_iter()
+        .map(|v| v.version)
         .collect()
-}
-
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }

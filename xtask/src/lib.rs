@@ -13,7 +13,8 @@ pub mod lock;
 pub mod manifest;
 pub mod source;
 
-use std::path::PathBuf;
+use scalexpert_spec_engine::Layout;
+use std::path::{Path, PathBuf};
 
 /// Exit code of every command: in sync / success.
 pub const EXIT_OK: i32 = 0;
@@ -79,6 +80,17 @@ pub fn run(args: &[String]) -> i32 {
             EXIT_USAGE
         }
     }
+}
+
+/// The layout of the spec tree this xtask maintains: Scalexpert's `uatc` and `prod` files,
+/// generated from `uatc` (the same [`Layout`] `build.rs` uses).
+pub fn layout() -> Layout {
+    Layout::default()
+}
+
+/// The spec tree of a crate root: `<root>/specs`.
+pub fn specs(root: &Path) -> PathBuf {
+    root.join("specs")
 }
 
 /// The root of the workspace this xtask was built in.

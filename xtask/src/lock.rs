@@ -18,7 +18,7 @@ pub struct LockEntry {
 
 /// The lock file of a crate root.
 pub fn path(root: &Path) -> std::path::PathBuf {
-    root.join("specs").join("upstream.lock.toml")
+    crate::layout().lock_path(&crate::specs(root))
 }
 
 /// Parses the lock's entries.

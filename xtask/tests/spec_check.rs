@@ -74,6 +74,17 @@ fn upstream_dir(uatc: &str, prod: Option<&str>) -> TempDir {
     dir
 }
 
+/// The comparison of the file `e-financing/1.0.0/<env>.yaml` in a JSON report.
+fn comparison<'a>(json: &'a serde_json::Value, env: &str) -> &'a serde_json::Value {
+    let title = format!("e-financing/1.0.0/{env}.yaml");
+    json["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .find(|c| c["title"] == title.as_str())
+        .unwrap_or_else(|| panic!("no comparison of {title} in {json:#}"))
+}
+
 fn check(root: &Path, upstream: &Path, format: &str) -> common::Run {
     xtask(
         &[
@@ -128,7 +139,7 @@ fn prose_only_drift_is_in_sync_with_an_info_finding() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["status"], "in-sync");
-    let uatc = &json["comparisons"][1];
+    let uatc = comparison(&json, "uatc");
     assert_eq!(uatc["title"], "e-financing/1.0.0/uatc.yaml");
     assert_eq!(uatc["status"], "in-sync");
     assert_eq!(uatc["findings"][0]["class"], "info");
@@ -145,7 +156,7 @@ fn non_breaking_drift_exits_1() {
     let json = run.json();
     assert_eq!(json["status"], "non-breaking");
     assert_eq!(json["counts"]["breaking"], 0);
-    let finding = &json["comparisons"][1]["findings"][0];
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["rule"], "response-property-added");
     assert_eq!(
         finding["pointer"],
@@ -162,7 +173,7 @@ fn breaking_drift_exits_2_and_names_the_place() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["exit_code"], 2);
-    let finding = &json["comparisons"][1]["findings"][0];
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["class"], "breaking");
     assert_eq!(finding["kind"], "changed");
     assert_eq!(finding["schema"], "OrderRequest");
@@ -192,7 +203,8 @@ fn mis_indented_upstream_exits_3_with_line_and_column() {
     let dir = drifted(&broken);
     let run = check(root.path(), dir.path(), "json");
     assert_eq!(run.code, 3, "{}", run.stdout);
-    let error = &run.json()["comparisons"][1]["error"];
+    let json = run.json();
+    let error = &comparison(&json, "uatc")["error"];
     assert_eq!(error["line"], 16, "{error}");
     assert_eq!(error["column"], 6, "{error}");
     assert!(error["column"].as_u64().is_some(), "{error}");
@@ -285,7 +297,8 @@ fn fetches_the_lock_urls_and_base_urls_over_http() {
         &[],
     );
     assert_eq!(run.code, 2, "{}", run.stdout);
-    let finding = &run.json()["comparisons"][1]["findings"][0];
+    let json = run.json();
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["rule"], "operation-removed");
     assert_eq!(finding["operation"]["id"], "cancelOrder");
     assert_eq!(finding["operation"]["method"], "POST");
@@ -316,7 +329,8 @@ fn derived_files_are_skipped_and_usage_errors_exit_64() {
     let dir = upstream_dir(&upstream, None);
     let run = check(root.path(), dir.path(), "json");
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let prod = &run.json()["comparisons"][0];
+    let json = run.json();
+    let prod = comparison(&json, "prod");
     assert!(prod["note"]
         .as_str()
         .expect("note")

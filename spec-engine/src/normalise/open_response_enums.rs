@@ -10,7 +10,8 @@
 //! Enums in schemas reachable from a request body or parameter stay closed: a value we send must
 //! be one the API documents, and a closed enum makes the compiler say so.
 
-use super::sides::{reachable, request_roots, response_roots};
+use super::sides::Sides;
+use crate::refs::schema_ref;
 use crate::walk::child;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -51,7 +52,7 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
                 "crate": "scalexpert",
                 "version": "*",
                 "path": OPEN_ENUM_PATH,
-                "parameters": [{"$ref": format!("#/components/schemas/{}", opening.known_values_schema)}]
+                "parameters": [{"$ref": schema_ref(&opening.known_values_schema)}]
             }),
         );
         *node = Value::Object(wrapper);
@@ -67,8 +68,7 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
 
 /// The enums the rule would open in `doc`, without changing it.
 pub fn plan(doc: &Value) -> Vec<Opening> {
-    let request_side = reachable(doc, request_roots(doc));
-    let response_side = reachable(doc, response_roots(doc));
+    let response_only = Sides::of(doc).response_only();
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -77,7 +77,7 @@ pub fn plan(doc: &Value) -> Vec<Opening> {
     };
     let mut taken: BTreeSet<String> = schemas.keys().cloned().collect();
     let mut out = Vec::new();
-    for name in response_side.difference(&request_side) {
+    for name in &response_only {
         let Some(schema) = schemas.get(name) else {
             continue;
         };

@@ -1,63 +1,62 @@
 //! Which component schemas requests use and which responses use.
 //!
-//! Rules treat the two sides differently: what we send must meet every constraint of the spec,
-//! what the server sends must be read even when it strays from it.
+//! Rules and the classifier treat the two sides differently: what we send must meet every
+//! constraint of the spec, what the server sends must be read even when it strays from it.
 
-use crate::walk::{operations, resolve};
+use crate::refs::{deref, referenced_schemas};
+use crate::walk::operations;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// Schemas of request bodies and parameters.
-pub(crate) fn request_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        if let Some(content) = operation
-            .pointer("/requestBody/content")
-            .and_then(Value::as_object)
-        {
-            roots.extend(content.values().filter_map(|m| m.get("schema")));
-        }
-        if let Some(parameters) = operation.get("parameters").and_then(Value::as_array) {
-            roots.extend(parameters.iter().filter_map(|p| p.get("schema")));
-        }
-    }
-    roots
+/// The component schemas each side reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sides {
+    /// Reachable from a parameter or request body.
+    pub request: BTreeSet<String>,
+    /// Reachable from a response.
+    pub response: BTreeSet<String>,
 }
 
-/// Schemas of every declared response.
-pub(crate) fn response_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
-            for response in responses.values() {
-                if let Some(content) = response.get("content").and_then(Value::as_object) {
-                    roots.extend(content.values().filter_map(|m| m.get("schema")));
-                }
+impl Sides {
+    /// Follows every operation's parameters (path-level ones too), request bodies and
+    /// responses, shared ones included, to the component schemas they reach.
+    pub fn of(doc: &Value) -> Sides {
+        let mut request = Vec::new();
+        let mut response = Vec::new();
+        for op in operations(doc) {
+            for (parameter, _) in op.parameters(doc).into_values() {
+                request.extend(parameter.get("schema"));
+                request.extend(media_schemas(parameter));
+            }
+            if let Some(body) = op.op.get("requestBody") {
+                request.extend(media_schemas(deref(doc, body)));
+            }
+            let responses = op.op.get("responses").and_then(Value::as_object);
+            for answer in responses.into_iter().flat_map(|r| r.values()) {
+                response.extend(media_schemas(deref(doc, answer)));
             }
         }
+        Sides {
+            request: referenced_schemas(doc, request),
+            response: referenced_schemas(doc, response),
+        }
     }
-    roots
+
+    /// Used by both sides.
+    pub fn shared(&self) -> BTreeSet<String> {
+        self.request.intersection(&self.response).cloned().collect()
+    }
+
+    /// Used by responses and not by requests.
+    pub fn response_only(&self) -> BTreeSet<String> {
+        self.response.difference(&self.request).cloned().collect()
+    }
 }
 
-/// Names of the component schemas reachable through `$ref` from `roots`.
-pub(crate) fn reachable(doc: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                        if seen.insert(name.to_string()) {
-                            stack.extend(resolve(doc, reference));
-                        }
-                    }
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    seen
+/// The schemas of every media type of a body, response or parameter `content`.
+pub(crate) fn media_schemas(node: &Value) -> Vec<&Value> {
+    node.get("content")
+        .and_then(Value::as_object)
+        .map(|content| content.values().filter_map(|m| m.get("schema")).collect())
+        .unwrap_or_default()
 }
