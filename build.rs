@@ -10,8 +10,8 @@
 
 use heck::ToSnakeCase;
 use scalexpert_spec_engine::{
-    check_environment_pair, load_file, normalise, oauth_scopes, operations, EnvironmentUrls,
-    Layout, Replay, SpecVersion,
+    check_environment_pair, generate, load_file, oauth_scopes, operations, EnvironmentUrls, Layout,
+    Replay, SpecVersion,
 };
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
@@ -230,24 +230,12 @@ fn generate_version(
     }
 
     let origin = source.origin.clone();
-    let mut doc = docs.swap_remove(generated_from).value;
-    normalise::normalise(&mut doc);
-    let openapi: openapiv3::OpenAPI = serde_json::from_value(doc)
-        .map_err(|e| format!("{origin}: not an OpenAPI 3.0 document after normalisation: {e}"))?;
-
-    let mut settings = progenitor::GenerationSettings::default();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote_path("crate::transport::Inner")?)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_crate("scalexpert", progenitor::CrateVers::Any, None);
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&openapi)
-        .map_err(|e| format!("{origin}: progenitor: {e}"))?;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("{origin}: generated code: {e}"))?;
-    write_if_changed(&target, &prettyplease::unparse(&file))?;
+    let doc = docs.swap_remove(generated_from).value;
+    let settings = generate::builder_settings("crate::transport::Inner", "scalexpert")?;
+    // A shape progenitor cannot take comes back as a message naming the file, the operation
+    // and the missing normalisation rule, never as a panic from inside the generator.
+    let code = generate::generate(doc, &origin, &settings).map_err(|e| e.to_string())?;
+    write_if_changed(&target, &code)?;
     std::fs::write(&stamp, fingerprint).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(done(true))
 }
@@ -273,10 +261,6 @@ fn urls_literal(urls: &EnvironmentUrls) -> String {
         urls.server,
         urls.token_url.as_deref().unwrap_or("")
     )
-}
-
-fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, String> {
-    path.parse().map_err(|e| format!("{path}: {e}"))
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {

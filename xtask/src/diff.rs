@@ -12,10 +12,7 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
     let root = args.root();
     let old = Spec::parse(&root, &args.positional[0]);
     let new = Spec::parse(&root, &args.positional[1]);
-    let report = Report {
-        command: "spec-diff".to_string(),
-        comparisons: vec![compare(&old, &new)],
-    };
+    let report = Report::new("spec-diff", vec![compare(&old, &new)]);
     print!("{}", report.render(format));
     Ok(report.exit_code())
 }

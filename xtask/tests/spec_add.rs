@@ -25,24 +25,51 @@ fn newest_version() -> String {
         .version
 }
 
-/// A fixture version 9.9.9 made from OUR newest files: new version number, new server paths.
+/// What "upstream" words look like in the fixture version, so none can slip into ours.
+const UPSTREAM_WORDS: &str = "Upstream words: ";
+
+/// Every description, summary and title below `node` in "upstream" words.
+fn reword(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), value) {
+                    ("description" | "summary" | "title", serde_json::Value::String(text)) => {
+                        *text = format!("{UPSTREAM_WORDS}{text}");
+                    }
+                    (_, value) => reword(value),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(reword),
+        _ => {}
+    }
+}
+
+/// A fixture version 9.9.9 made from OUR newest files as upstream would publish them: its own
+/// words, a new version number and server paths, and one new optional property.
 fn fixture_version() -> (String, String) {
     let newest = newest_version();
     let specs = workspace().join("specs/e-financing").join(&newest);
-    let bump = |text: String, server: &str, to: &str| {
-        let text = text.replace(&format!("  version: {newest}\n"), "  version: 9.9.9\n");
-        assert!(
-            text.contains("  version: 9.9.9\n"),
-            "version line not found"
-        );
+    let bump = |file: &str, server: &str, to: &str| {
+        let text = std::fs::read_to_string(specs.join(file)).expect("newest spec");
         assert!(text.contains(server), "server {server} not found");
-        text.replace(server, to)
+        let text = text.replace(server, to);
+        let mut doc = scalexpert_spec_engine::parse_str(&text, file)
+            .expect("parses")
+            .value;
+        doc["info"]["version"] = serde_json::json!("9.9.9");
+        reword(&mut doc);
+        doc["components"]["schemas"]["Contact"]["properties"]["preferredLanguage"] = serde_json::json!({
+            "type": "string",
+            "description": format!("{UPSTREAM_WORDS}the language the buyer reads."),
+            "example": "fr"
+        });
+        scalexpert_spec_engine::to_yaml(&doc, "upstream fixture").expect("yaml")
     };
-    let uatc = std::fs::read_to_string(specs.join("uatc.yaml")).expect("newest uatc");
-    let prod = std::fs::read_to_string(specs.join("prod.yaml")).expect("newest prod");
     (
-        bump(uatc, UATC_SERVER_V1, "/baas/uatc/e-financing/api/v9"),
-        bump(prod, PROD_SERVER_V1, "/baas/prod/e-financing/api/v9"),
+        bump("uatc.yaml", UATC_SERVER_V1, "/baas/uatc/e-financing/api/v9"),
+        bump("prod.yaml", PROD_SERVER_V1, "/baas/prod/e-financing/api/v9"),
     )
 }
 
@@ -54,7 +81,11 @@ fn flat_source(uatc: &str, prod: &str) -> TempDir {
     dir
 }
 
-/// A crate root with only e-financing 1.0.0 (the rule fixtures' base) and an empty lock.
+/// The lock of [`small_root`]: 1.0.0's files as published (naming a new version follows it).
+const SMALL_LOCK: &str = "# lock\n\n[[spec]]\npath = \"e-financing/1.0.0/uatc.yaml\"\nupstream = \"https://example.test/assets/swagger_e-financing_1.0.0-UATC.yaml\"\n\n[[spec]]\npath = \"e-financing/1.0.0/prod.yaml\"\nupstream = \"https://example.test/assets/swagger_e-financing_1.0.0-PROD.yaml\"\n";
+
+/// A crate root with only e-financing 1.0.0 (the rule fixtures' base, in our words) and its
+/// lock: a real, dependency-free crate, so spec-add's `cargo check` takes a second.
 fn small_root() -> TempDir {
     let root = TempDir::new().expect("tempdir");
     let dir = root.path().join("specs/e-financing/1.0.0");
@@ -62,13 +93,32 @@ fn small_root() -> TempDir {
     let base = std::fs::read_to_string(fixture("rules/base.yaml")).expect("base");
     std::fs::write(dir.join("uatc.yaml"), &base).expect("write");
     std::fs::write(dir.join("prod.yaml"), &base).expect("write");
-    std::fs::write(root.path().join("specs/upstream.lock.toml"), "# lock\n").expect("write");
+    std::fs::write(root.path().join("specs/upstream.lock.toml"), SMALL_LOCK).expect("write");
+    std::fs::create_dir_all(root.path().join("src")).expect("mkdir");
+    std::fs::write(root.path().join("src/lib.rs"), "").expect("write");
     std::fs::write(
         root.path().join("Cargo.toml"),
-        "[package]\nname = \"x\"\n\n[features]\ne-financing-1_0_0 = []\n",
+        "[package]\nname = \"x\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n[features]\ne-financing-1_0_0 = []\n",
     )
     .expect("write");
     root
+}
+
+/// What upstream publishes for `version`: the base's structure in upstream's own words.
+fn upstream_words(version: &str) -> String {
+    base_as(version)
+        .replace(
+            "A small API for the change classifier's tests.",
+            "Upstream's own description of the order API, long enough to be noticed.",
+        )
+        .replace(
+            "summary: Create an order",
+            "summary: Upstream creates an order",
+        )
+        .replace(
+            "description: What the client sends to create an order.",
+            "description: Upstream explains at length what the client sends to create an order.",
+        )
 }
 
 fn add(root: &Path, version: &str, from: &str) -> common::Run {
@@ -92,7 +142,7 @@ fn untouched(root: &Path) -> bool {
     let versions = std::fs::read_dir(root.join("specs/e-financing"))
         .expect("dir")
         .count();
-    lock == "# lock\n" && !manifest.contains("2_0_0") && versions == 1
+    lock == SMALL_LOCK && !manifest.contains("2_0_0") && versions == 1
 }
 
 fn base_as(version: &str) -> String {
@@ -159,6 +209,186 @@ fn refuses_a_version_mismatch_an_existing_version_and_a_dead_url() {
     let run = add(root.path(), "v2", "/nowhere");
     assert_eq!(run.code, 64);
     assert!(untouched(root.path()));
+}
+
+#[test]
+fn adds_upstream_structure_with_our_prose_and_marks_what_is_new() {
+    let root = small_root();
+    let upstream = upstream_words("2.0.0").replace(
+        "        note: {type: string}\n",
+        "        note: {type: string}\n        coupon: {type: string, description: \"Upstream's coupon code field, described in upstream words.\", example: UPSTREAM-COUPON}\n",
+    );
+    assert!(upstream.contains("coupon"), "fixture edit applies");
+    let source = flat_source(&upstream, &upstream);
+    let run = add(root.path(), "2.0.0", source.path().to_str().expect("utf-8"));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    let dir = root.path().join("specs/e-financing/2.0.0");
+    let written = std::fs::read_to_string(dir.join("uatc.yaml")).expect("uatc");
+    assert!(
+        !written.contains("Upstream") && !written.contains("UPSTREAM"),
+        "{written}"
+    );
+    assert!(
+        written.contains("A small API for the change classifier's tests."),
+        "{written}"
+    );
+    assert!(written.contains("summary: Create an order"), "{written}");
+    let doc = scalexpert_spec_engine::parse_str(&written, "uatc.yaml")
+        .expect("parses")
+        .value;
+    assert_eq!(
+        doc.pointer("/components/schemas/OrderRequest/properties/coupon"),
+        Some(&serde_json::json!({"type": "string", "x-prose-todo": ["description", "example"]}))
+    );
+    let todo = scalexpert_spec_engine::carry::prose_todo(&doc);
+    assert_eq!(todo.len(), 1, "{todo:?}");
+    // Structure is upstream's, prose aside.
+    let theirs = scalexpert_spec_engine::parse_str(&upstream, "up")
+        .expect("parses")
+        .value;
+    assert!(scalexpert_spec_engine::structural_diff(&doc, &theirs).is_empty());
+
+    // The report lists the one place, once for both environment files, and no exit code.
+    assert!(
+        run.stdout.contains("prose to write at 1 place(s)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("specs/e-financing/2.0.0/uatc.yaml /components/schemas/OrderRequest/properties/coupon: description, example (also in specs/e-financing/2.0.0/prod.yaml)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("exit"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("request-property-added-optional"),
+        "{}",
+        run.stdout
+    );
+
+    // The lock records where Scalexpert publishes the files, by the naming of 1.0.0's.
+    let lock = std::fs::read_to_string(root.path().join("specs/upstream.lock.toml")).expect("lock");
+    assert!(
+        lock.contains(
+            "upstream = \"https://example.test/assets/swagger_e-financing_2.0.0-UATC.yaml\""
+        ),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(
+            "upstream = \"https://example.test/assets/swagger_e-financing_2.0.0-PROD.yaml\""
+        ),
+        "{lock}"
+    );
+    assert!(!lock.contains(&*source.path().to_string_lossy()), "{lock}");
+    assert!(lock.contains(&sha256(upstream.as_bytes())), "{lock}");
+
+    // The changelog is current right away.
+    let changelog =
+        std::fs::read_to_string(xtask::changelog::file(root.path())).expect("changelog");
+    assert_eq!(changelog, xtask::changelog::render(root.path()));
+    assert!(
+        changelog.contains("e-financing 1.0.0 → 2.0.0"),
+        "{changelog}"
+    );
+
+    // spec-check finds the marker again.
+    let check = xtask(
+        &[
+            "spec-check",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+            "--upstream",
+            "/nowhere",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let listed = &check.json()["prose_to_write"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed:#}");
+    assert_eq!(
+        listed[0]["pointer"],
+        "/components/schemas/OrderRequest/properties/coupon"
+    );
+}
+
+#[test]
+fn a_local_source_needs_a_published_url_when_the_lock_cannot_tell() {
+    let root = small_root();
+    std::fs::write(root.path().join("specs/upstream.lock.toml"), "# lock\n").expect("write");
+    let source = flat_source(&base_as("2.0.0"), &base_as("2.0.0"));
+    let from = source.path().to_str().expect("utf-8");
+    let run = add(root.path(), "2.0.0", from);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("pass --url"), "{}", run.stderr);
+
+    let run = xtask(
+        &[
+            "spec-add",
+            "2.0.0",
+            "--from",
+            from,
+            "--url",
+            "https://cdn.example.test/swagger_e-financing_2.0.0_{env}.yaml",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let lock = std::fs::read_to_string(root.path().join("specs/upstream.lock.toml")).expect("lock");
+    assert!(
+        lock.contains("https://cdn.example.test/swagger_e-financing_2.0.0_uatc.yaml"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("https://cdn.example.test/swagger_e-financing_2.0.0_prod.yaml"),
+        "{lock}"
+    );
+}
+
+#[test]
+fn a_family_s_first_version_compares_nothing_and_says_so() {
+    let root = small_root();
+    let lock = root.path().join("specs/upstream.lock.toml");
+    let source = flat_source(&base_as("1.0.0"), &base_as("1.0.0"));
+    let run = xtask(
+        &[
+            "spec-add",
+            "1.0.0",
+            "--api",
+            "orders",
+            "--from",
+            source.path().to_str().expect("utf-8"),
+            "--url",
+            "https://example.test/orders-{ENV}.yaml",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("spec-add: not-compared"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("in-sync"), "{}", run.stdout);
+    assert!(std::fs::read_to_string(lock)
+        .expect("lock")
+        .contains("orders-UATC.yaml"));
+    assert!(root.path().join("specs/orders/1.0.0/uatc.yaml").is_file());
+}
+
+#[test]
+fn help_is_an_answer_not_an_error() {
+    for command in ["spec-add", "spec-check", "spec-diff", "changelog"] {
+        let run = xtask(&[command, "--help"], &[]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(run.stdout.contains("usage: cargo xtask"), "{}", run.stdout);
+    }
 }
 
 /// Copies the crate (everything but build output and git data) to `to`.
@@ -289,7 +519,7 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stdout, run.stderr
     );
 
-    // The changelog against the previous newest: only the servers (and the version) moved.
+    // The changes since the previous newest: the servers and the new property.
     assert!(
         run.stdout
             .contains(&format!("e-financing {} → 9.9.9", newest_version())),
@@ -297,7 +527,19 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stdout
     );
     assert!(run.stdout.contains("server-url-changed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("request-property-added-optional"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("schema-"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "/components/schemas/Contact/properties/preferredLanguage: description, example"
+        ),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("accessor `Client::e_financing_v9_9_9()`"),
@@ -310,15 +552,36 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stderr
     );
 
-    // Vendored byte for byte, recorded in the lock, feature added.
+    // Upstream's structure with our words, the new place marked; recorded in the lock,
+    // feature added, changelog regenerated.
     let dir = krate.join("specs/e-financing/9.9.9");
+    for (file, source) in [("uatc.yaml", &uatc), ("prod.yaml", &prod)] {
+        let written = std::fs::read_to_string(dir.join(file)).expect("written");
+        assert!(
+            !written.contains(UPSTREAM_WORDS),
+            "{file} holds upstream words"
+        );
+        let ours = scalexpert_spec_engine::parse_str(&written, file)
+            .expect("parses")
+            .value;
+        let theirs = scalexpert_spec_engine::parse_str(source, file)
+            .expect("parses")
+            .value;
+        assert!(scalexpert_spec_engine::structural_diff(&ours, &theirs).is_empty());
+        let todo: Vec<String> = scalexpert_spec_engine::carry::prose_todo(&ours)
+            .into_iter()
+            .map(|t| t.pointer)
+            .collect();
+        assert_eq!(
+            todo,
+            ["/components/schemas/Contact/properties/preferredLanguage"]
+        );
+    }
+    let changelog = std::fs::read_to_string(xtask::changelog::file(&krate)).expect("changelog");
     assert_eq!(
-        std::fs::read_to_string(dir.join("uatc.yaml")).expect("uatc"),
-        uatc
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("prod.yaml")).expect("prod"),
-        prod
+        changelog,
+        xtask::changelog::render(&krate),
+        "changelog regenerated"
     );
     let lock = std::fs::read_to_string(krate.join("specs/upstream.lock.toml")).expect("lock");
     let original_lock =

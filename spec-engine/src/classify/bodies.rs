@@ -1,7 +1,7 @@
 //! Request bodies, and the media types of bodies and success responses.
 
 use super::context::{flag, At, Classifier, Role};
-use super::verdict::{breaking, non_breaking};
+use super::verdict::{compile, compile_and_runtime, non_breaking, runtime};
 use super::Side;
 use crate::diff::DifferenceKind;
 use crate::refs::deref;
@@ -21,7 +21,7 @@ impl Classifier<'_> {
             (None, None) => {}
             (None, Some(body)) => {
                 let verdict = if flag(body, "required") {
-                    breaking(
+                    runtime(
                         "request-body-added",
                         "a required request body appeared: existing calls send none",
                     )
@@ -41,7 +41,7 @@ impl Classifier<'_> {
                 &at,
                 None,
                 DifferenceKind::Removed,
-                breaking(
+                compile(
                     "request-body-removed",
                     "the request body is gone: the generated body() builder disappears",
                 ),
@@ -52,7 +52,7 @@ impl Classifier<'_> {
                 let (was, is) = (flag(a, "required"), flag(b, "required"));
                 if was != is {
                     let verdict = if is {
-                        breaking(
+                        runtime(
                             "request-body-made-required",
                             "the request body is now required",
                         )
@@ -113,7 +113,7 @@ impl Classifier<'_> {
                 at,
                 None,
                 DifferenceKind::Changed,
-                breaking(
+                compile_and_runtime(
                     rule_media,
                     format!("the {what} media types changed: the generated encoding or decoding changes"),
                 ),
@@ -135,7 +135,7 @@ impl Classifier<'_> {
                     &here,
                     Some("schema"),
                     DifferenceKind::Changed,
-                    breaking(
+                    compile_and_runtime(
                         rule_schema,
                         format!("the {what} schema appeared or disappeared"),
                     ),

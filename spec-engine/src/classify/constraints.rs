@@ -1,7 +1,9 @@
 //! Constraints (lengths, counts, bounds, patterns): tightened or loosened, judged by side.
 
 use super::context::{At, Classifier};
-use super::verdict::{breaking, by_side, non_breaking, Verdict};
+use super::rust_types::{constrained_type, generated_name, TYPE_SHAPING};
+use super::verdict::{by_side, compile, non_breaking, runtime, Verdict};
+use super::ChangeClass;
 use crate::diff::DifferenceKind;
 use crate::normalise::lenient_response_schemas::REQUEST_ONLY_CONSTRAINTS;
 use serde_json::{Map, Value};
@@ -29,6 +31,18 @@ impl Classifier<'_> {
         n: &Map<String, Value>,
         at: &At,
     ) {
+        // A change that changes the generated type breaks code naming it, whichever way the
+        // constraint moved.
+        let before = constrained_type(o, at.side());
+        let after = constrained_type(n, at.side());
+        let retyped = match (&before, &after) {
+            (Some(a), Some(b)) if a != b => {
+                let name = generated_name(&at.old_ptr)
+                    .map_or_else(String::new, |name| format!(" (`{name}`)"));
+                Some(format!("its generated type{name} changes from {a} to {b}"))
+            }
+            _ => None,
+        };
         let number = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_f64);
         for key in UPPER_BOUNDS.iter().chain(LOWER_BOUNDS) {
             let (a, b) = (number(o, key), number(n, key));
@@ -54,7 +68,13 @@ impl Classifier<'_> {
                     _ => Direction::Loosened,
                 }
             };
-            self.emit_constraint(at, key, direction, o.get(*key), n.get(*key));
+            self.emit_constraint(
+                at,
+                key,
+                direction,
+                (o.get(*key), n.get(*key)),
+                retyped.as_deref(),
+            );
         }
         for key in ["exclusiveMaximum", "exclusiveMinimum", "uniqueItems"] {
             let (a, b) = (o.get(key), n.get(key));
@@ -67,7 +87,7 @@ impl Classifier<'_> {
                 (None, Some(false)) | (Some(false), None) => Direction::Equivalent,
                 _ => Direction::Replaced,
             };
-            self.emit_constraint(at, key, direction, a, b);
+            self.emit_constraint(at, key, direction, (a, b), retyped.as_deref());
         }
         let (a, b) = (o.get("pattern"), n.get("pattern"));
         if a != b {
@@ -76,15 +96,15 @@ impl Classifier<'_> {
                 (Some(_), None) => Direction::Loosened,
                 _ => Direction::Replaced,
             };
-            self.emit_constraint(at, "pattern", direction, a, b);
+            self.emit_constraint(at, "pattern", direction, (a, b), retyped.as_deref());
         }
         if o.get("multipleOf") != n.get("multipleOf") {
             self.emit_constraint(
                 at,
                 "multipleOf",
                 Direction::Replaced,
-                o.get("multipleOf"),
-                n.get("multipleOf"),
+                (o.get("multipleOf"), n.get("multipleOf")),
+                None,
             );
         }
     }
@@ -94,8 +114,8 @@ impl Classifier<'_> {
         at: &At,
         key: &str,
         direction: Direction,
-        before: Option<&Value>,
-        after: Option<&Value>,
+        (before, after): (Option<&Value>, Option<&Value>),
+        retyped: Option<&str>,
     ) {
         let verb = match (before, after, direction) {
             (None, _, _) => "added",
@@ -116,6 +136,14 @@ impl Classifier<'_> {
                 at.side(),
                 || request_constraint(&change, direction),
                 || response_constraint(&change, key, direction),
+            ),
+        };
+        let verdict = match retyped.filter(|_| TYPE_SHAPING.contains(&key)) {
+            None => verdict,
+            Some(why) if verdict.class == ChangeClass::Breaking => verdict.and_compile(why),
+            Some(why) => compile(
+                "constraint-type-changed",
+                format!("{change}: the same or more values are accepted, but {why}, so code naming or building it stops compiling"),
             ),
         };
         let kind = match (before, after) {
@@ -142,7 +170,7 @@ fn request_constraint(change: &str, direction: Direction) -> Verdict {
             format!("{change} on a field the client sends: the API accepts more than before"),
         )
     } else {
-        breaking(
+        runtime(
             "request-constraint-tightened",
             format!(
                 "{change} on a field the client sends: values accepted before can now be refused"

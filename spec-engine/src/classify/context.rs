@@ -1,7 +1,7 @@
 //! Where the classifier stands in the two documents, and what it has found so far.
 
 use super::enums::open_enum_pointers;
-use super::operations::match_operations;
+use super::operations::{match_operations, reference};
 use super::verdict::Verdict;
 use super::{Finding, OperationRef, Side};
 use crate::diff::DifferenceKind;
@@ -47,6 +47,18 @@ fn usage_of(doc: &Value) -> BTreeMap<String, Usage> {
     }
     for name in sides.response {
         out.entry(name).or_default().response = true;
+    }
+    out
+}
+
+/// For every component schema, the operations whose parameters, bodies or responses reach it.
+fn users_of(doc: &Value) -> BTreeMap<String, Vec<OperationRef>> {
+    let mut out: BTreeMap<String, Vec<OperationRef>> = BTreeMap::new();
+    for op in operations(doc) {
+        let sides = Sides::of_operation(doc, &op);
+        for name in sides.request.union(&sides.response) {
+            out.entry(name.clone()).or_default().push(reference(&op));
+        }
     }
     out
 }
@@ -136,6 +148,9 @@ pub(super) struct Classifier<'a> {
     pub(super) new_usage: BTreeMap<String, Usage>,
     /// Pointers (in the old document) of the response enums our generated code keeps open.
     pub(super) open_enums: BTreeSet<String>,
+    /// Component schema → the operations that use it, in each document.
+    pub(super) old_users: BTreeMap<String, Vec<OperationRef>>,
+    pub(super) new_users: BTreeMap<String, Vec<OperationRef>>,
     pub(super) findings: Vec<Finding>,
 }
 
@@ -148,6 +163,8 @@ impl<'a> Classifier<'a> {
             old_usage: usage_of(old),
             new_usage: usage_of(new),
             open_enums: open_enum_pointers(old),
+            old_users: users_of(old),
+            new_users: users_of(new),
             findings: Vec::new(),
         }
     }
@@ -167,13 +184,25 @@ impl<'a> Classifier<'a> {
         } else {
             (&at.new_ptr, &at.new_schema, &at.operation)
         };
+        let users = if kind == DifferenceKind::Removed {
+            &self.old_users
+        } else {
+            &self.new_users
+        };
+        let used_by = schema
+            .as_ref()
+            .and_then(|name| users.get(name))
+            .cloned()
+            .unwrap_or_default();
         self.findings.push(Finding {
             class: verdict.class,
+            effect: verdict.effect,
             kind,
             rule: verdict.rule.to_string(),
             operation: operation.clone(),
             schema: schema.clone(),
             side: at.side,
+            used_by,
             pointer: key.map_or_else(|| pointer.clone(), |k| child(pointer, k)),
             before,
             after,

@@ -2,7 +2,7 @@
 //! generated field is an `OpenEnum` (rule `open_response_enums`) or a closed enum.
 
 use super::context::{component_schemas, show, At, Classifier};
-use super::verdict::{breaking, by_side, non_breaking};
+use super::verdict::{by_side, compile, compile_and_runtime, non_breaking, runtime};
 use crate::diff::DifferenceKind;
 use crate::normalise::{self, lenient_response_schemas};
 use serde_json::Value;
@@ -20,13 +20,13 @@ impl Classifier<'_> {
             let verdict = by_side(
                 side,
                 || {
-                    breaking(
+                    compile_and_runtime(
                     "request-enum-value-removed",
                     format!("value `{shown}` is no longer accepted: requests using it are refused and its variant disappears"),
                 )
                 },
                 || {
-                    breaking(
+                    compile(
                     "response-enum-value-removed",
                     format!("value `{shown}` is no longer sent: its variant disappears from the generated enum, so code naming it stops compiling"),
                 )
@@ -60,7 +60,7 @@ impl Classifier<'_> {
                             format!("value `{shown}` may now be received: our generated field is an OpenEnum, so the old client decodes it as Unknown"),
                         )
                     } else {
-                        breaking(
+                        runtime(
                             "response-enum-value-added-closed",
                             format!("value `{shown}` may now be received: the generated enum is closed, so the old client fails to decode it"),
                         )

@@ -33,6 +33,7 @@ mod parameters;
 mod properties;
 mod renames;
 mod responses;
+mod rust_types;
 mod schemas;
 mod settings;
 mod verdict;
@@ -80,6 +81,39 @@ impl ChangeClass {
 impl fmt::Display for ChangeClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What a breaking change breaks, for a Rust user of the generated client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// Code written against the older module may stop compiling against the newer one (a
+    /// type, field, variant or method it names changes or disappears).
+    Compile,
+    /// The older client may fail against a server that follows the newer spec (a request it
+    /// builds is refused, a response it reads does not decode).
+    Runtime,
+    /// Both.
+    CompileAndRuntime,
+    /// Neither: the change is non-breaking or info.
+    None,
+}
+
+impl Effect {
+    /// `compile`, `runtime`, `compile-and-runtime` or `none`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Compile => "compile",
+            Effect::Runtime => "runtime",
+            Effect::CompileAndRuntime => "compile-and-runtime",
+            Effect::None => "none",
+        }
+    }
+
+    /// Whether code written against the older module may stop compiling.
+    pub fn breaks_compilation(self) -> bool {
+        matches!(self, Effect::Compile | Effect::CompileAndRuntime)
     }
 }
 
@@ -134,6 +168,8 @@ impl fmt::Display for OperationRef {
 pub struct Finding {
     /// Breaking, non-breaking or info.
     pub class: ChangeClass,
+    /// What a breaking change breaks: compilation, the running client, or both.
+    pub effect: Effect,
     /// Added, removed or changed.
     pub kind: DifferenceKind,
     /// Stable identifier of the rule that classified it (`request-constraint-tightened`, ...).
@@ -144,6 +180,9 @@ pub struct Finding {
     pub schema: Option<String>,
     /// Which way the data travels, for schema changes.
     pub side: Option<Side>,
+    /// For a change inside a component schema: the operations whose requests or responses
+    /// use the schema (in the newer document; in the older one for removals).
+    pub used_by: Vec<OperationRef>,
     /// JSON pointer of the change: in the newer document, or in the older one for removals.
     pub pointer: String,
     /// The value before (absent for additions).
@@ -186,11 +225,13 @@ pub fn classify(old: &Value, new: &Value) -> Vec<Finding> {
             }
             findings.push(Finding {
                 class: ChangeClass::NonBreaking,
+                effect: Effect::None,
                 kind: difference.kind,
                 rule: "unclassified".to_string(),
                 operation: None,
                 schema: None,
                 side: None,
+                used_by: Vec::new(),
                 pointer: difference.pointer,
                 before: difference.before,
                 after: difference.after,
@@ -203,11 +244,13 @@ pub fn classify(old: &Value, new: &Value) -> Vec<Finding> {
     if let Some(first) = prose.first() {
         findings.push(Finding {
             class: ChangeClass::Info,
+            effect: Effect::None,
             kind: DifferenceKind::Changed,
             rule: "prose-changed".to_string(),
             operation: None,
             schema: None,
             side: None,
+            used_by: Vec::new(),
             pointer: String::new(),
             before: None,
             after: None,

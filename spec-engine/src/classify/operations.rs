@@ -2,7 +2,7 @@
 //! an operation that keeps its `operationId` at another method or path has moved.
 
 use super::context::{flag, At, Classifier};
-use super::verdict::{breaking, non_breaking};
+use super::verdict::{compile, compile_and_runtime, non_breaking, runtime};
 use super::OperationRef;
 use crate::diff::DifferenceKind;
 use crate::walk::Operation;
@@ -92,7 +92,7 @@ impl<'a> Classifier<'a> {
                     &at,
                     None,
                     DifferenceKind::Changed,
-                    breaking(
+                    runtime(
                         "operation-moved",
                         "the operation moved to another method or path: the existing client \
                          calls one that no longer exists",
@@ -114,7 +114,7 @@ impl<'a> Classifier<'a> {
                     &at,
                     None,
                     DifferenceKind::Removed,
-                    breaking(
+                    compile_and_runtime(
                         "operation-removed",
                         "the operation is gone: its generated method disappears and existing \
                          calls fail",
@@ -166,7 +166,7 @@ impl<'a> Classifier<'a> {
                 &at,
                 Some("operationId"),
                 DifferenceKind::Changed,
-                breaking(
+                compile(
                     "operation-id-changed",
                     "the operationId changed: the generated method is renamed",
                 ),

@@ -2,7 +2,7 @@
 //! their schemas.
 
 use super::context::{flag, At, Classifier, Role};
-use super::verdict::{breaking, non_breaking};
+use super::verdict::{compile, compile_and_runtime, non_breaking, runtime};
 use super::Side;
 use crate::diff::DifferenceKind;
 use crate::walk::Operation;
@@ -27,7 +27,7 @@ impl<'a> Classifier<'a> {
                         &here,
                         None,
                         DifferenceKind::Removed,
-                        breaking(
+                        compile(
                             "parameter-removed",
                             format!("{name} removed: its builder method disappears"),
                         ),
@@ -40,7 +40,7 @@ impl<'a> Classifier<'a> {
                     let (was, is) = (flag(old_p, "required"), flag(new_p, "required"));
                     if was != is {
                         let verdict = if is {
-                            breaking(
+                            runtime(
                                 "parameter-made-required",
                                 format!("{name} is now required: calls without it are refused"),
                             )
@@ -70,7 +70,10 @@ impl<'a> Classifier<'a> {
                             &here,
                             Some("schema"),
                             DifferenceKind::Changed,
-                            breaking("type-changed", format!("{name}: its schema changed")),
+                            compile_and_runtime(
+                                "type-changed",
+                                format!("{name}: its schema changed"),
+                            ),
                             a.cloned(),
                             b.cloned(),
                         ),
@@ -87,7 +90,7 @@ impl<'a> Classifier<'a> {
             let name = format!("{} parameter `{}`", key.0, key.1);
             let here = at.at(new_ptr.clone(), new_ptr.clone());
             let verdict = if flag(new_p, "required") {
-                breaking(
+                runtime(
                     "parameter-added-required",
                     format!("new required {name}: existing calls lack it and are refused"),
                 )

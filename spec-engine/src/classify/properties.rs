@@ -1,7 +1,9 @@
 //! Object properties: added, removed, made required or optional, on either side.
 
 use super::context::{string_set, At, Classifier, Role};
-use super::verdict::{breaking, by_side, non_breaking};
+use super::rust_types::constrained_type;
+use super::verdict::{by_side, compile, compile_and_runtime, non_breaking};
+use super::Side;
 use crate::diff::DifferenceKind;
 use serde_json::{json, Map, Value};
 
@@ -33,16 +35,23 @@ impl Classifier<'_> {
                 let verdict = by_side(
                     side,
                     || {
-                        breaking(
+                        compile(
                         "request-property-removed",
                         format!("field `{name}` removed from a request: the generated struct loses it"),
                     )
                     },
                     || {
-                        breaking(
-                        "response-property-removed",
-                        format!("field `{name}` removed from a response: the generated struct loses it"),
-                    )
+                        if was {
+                            compile_and_runtime(
+                                "response-property-removed",
+                                format!("required field `{name}` removed from a response: the generated struct loses it, and the old client fails to decode responses without it"),
+                            )
+                        } else {
+                            compile(
+                                "response-property-removed",
+                                format!("field `{name}` removed from a response: the generated struct loses it"),
+                            )
+                        }
                     },
                 );
                 self.emit(
@@ -58,12 +67,22 @@ impl Classifier<'_> {
             let is = new_required.contains(name);
             here.required = Some((was, is));
             if was != is {
-                let is_array = new_schema.get("type").and_then(Value::as_str) == Some("array");
+                // An optional plain list is a `Vec` defaulting to empty, a required one a `Vec`
+                // too: only for those does the field keep its type.
+                let stays_vec = |schema: &Value, side| {
+                    schema
+                        .as_object()
+                        .and_then(|m| constrained_type(m, side))
+                        .is_some_and(|t| t == "`Vec<_>`")
+                };
+                let is_array = stays_vec(new_schema, Side::Response);
+                let request_vec =
+                    stays_vec(old_schema, Side::Request) && stays_vec(new_schema, Side::Request);
                 let verdict = if is {
                     by_side(
                         side,
                         || {
-                            breaking(
+                            compile_and_runtime(
                             "request-property-made-required",
                             format!("field `{name}` is now required in a request: requests without it are refused and its type changes from `Option<T>` to `T`"),
                         )
@@ -75,7 +94,7 @@ impl Classifier<'_> {
                                     format!("field `{name}` is now always sent; as a list it stays a Vec"),
                                 )
                             } else {
-                                breaking(
+                                compile(
                                     "response-property-made-required",
                                     format!("field `{name}` is now always sent: its generated type changes from `Option<T>` to `T`"),
                                 )
@@ -86,13 +105,20 @@ impl Classifier<'_> {
                     by_side(
                         side,
                         || {
-                            non_breaking(
-                            "request-property-made-optional",
-                            format!("field `{name}` is now optional in a request: the API accepts more"),
-                        )
+                            if request_vec {
+                                non_breaking(
+                                    "request-property-made-optional",
+                                    format!("field `{name}` is now optional in a request: the API accepts more, and as a list it stays a Vec"),
+                                )
+                            } else {
+                                compile(
+                                    "request-property-made-optional",
+                                    format!("field `{name}` is now optional in a request: the API accepts more, but its type changes from `T` to `Option<T>`, so struct literals setting it stop compiling"),
+                                )
+                            }
                         },
                         || {
-                            breaking(
+                            compile_and_runtime(
                             "response-property-made-optional",
                             format!("field `{name}` may now be missing from a response: the old client fails to decode it, and its type becomes `Option<T>`"),
                         )
@@ -119,14 +145,14 @@ impl Classifier<'_> {
                 side,
                 || {
                     if required {
-                        breaking(
+                        compile_and_runtime(
                             "request-property-added-required",
                             format!("new required field `{name}` in a request: existing code does not set it and the API refuses requests without it"),
                         )
                     } else {
-                        non_breaking(
+                        compile(
                             "request-property-added-optional",
-                            format!("new optional field `{name}` in a request"),
+                            format!("new optional field `{name}` in a request struct: the API accepts requests without it, but the generated struct gains a public field, so struct literals stop compiling (`builder()` keeps working)"),
                         )
                     }
                 },

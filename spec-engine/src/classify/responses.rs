@@ -2,7 +2,7 @@
 //! responses (decoded by the facade, but progenitor takes one error type per operation).
 
 use super::context::{At, Classifier, Role};
-use super::verdict::{breaking, non_breaking};
+use super::verdict::{compile_and_runtime, non_breaking};
 use super::Side;
 use crate::diff::DifferenceKind;
 use crate::normalise::sides::media_schemas;
@@ -38,7 +38,7 @@ impl Classifier<'_> {
                     &at,
                     Some(came[0]),
                     DifferenceKind::Changed,
-                    breaking(
+                    compile_and_runtime(
                         "success-response-changed",
                         format!(
                             "the success status changed from {} to {}: the generated method's \
@@ -55,7 +55,7 @@ impl Classifier<'_> {
                         &at,
                         Some(code),
                         DifferenceKind::Removed,
-                        breaking(
+                        compile_and_runtime(
                             "success-response-changed",
                             format!("success status {code} removed: the generated method's return type changes"),
                         ),
@@ -68,7 +68,7 @@ impl Classifier<'_> {
                         &at,
                         Some(code),
                         DifferenceKind::Added,
-                        breaking(
+                        compile_and_runtime(
                             "success-response-changed",
                             format!("success status {code} added: the generated method's return type changes"),
                         ),
@@ -135,13 +135,13 @@ impl Classifier<'_> {
                 .any(|s| !known.contains(s));
             let old_response = a.get(code);
             let verdict = if novel {
-                breaking(
+                non_breaking(
                     "error-response-new-schema",
                     format!(
                         "{code} response with an error schema the operation did not have: \
-                         progenitor takes one error type per operation and would reject the \
-                         spec without the error_responses_left_to_facade rule; check the \
-                         facade decodes it"
+                         no generated code changes (rule error_responses_left_to_facade keeps \
+                         error responses out of it), and the facade reads any error body, one \
+                         it does not know as an unstructured error; check it decodes this one"
                     ),
                 )
             } else if old_response.is_none() {

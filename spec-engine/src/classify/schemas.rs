@@ -2,9 +2,10 @@
 //! same place compared keyword by keyword (type, format, nullability; constraints, enums and
 //! properties have their own files).
 
-use super::context::{component_schemas, flag, show, At, Classifier, Role};
-use super::verdict::{breaking, non_breaking, Verdict};
+use super::context::{component_schemas, flag, show, At, Classifier, Role, Usage};
+use super::verdict::{compile, compile_and_runtime, non_breaking, Verdict};
 use crate::diff::DifferenceKind;
+use crate::normalise::lenient_response_schemas::REQUEST_ONLY_CONSTRAINTS;
 use crate::refs::schema_name;
 use crate::walk::child;
 use serde_json::{Map, Value};
@@ -71,7 +72,7 @@ impl Classifier<'_> {
                     &at,
                     None,
                     DifferenceKind::Removed,
-                    breaking(
+                    compile(
                         "schema-removed",
                         format!("the generated type `{name}` disappears: code naming it stops compiling"),
                     ),
@@ -96,7 +97,7 @@ impl Classifier<'_> {
                     &at,
                     None,
                     DifferenceKind::Changed,
-                    breaking(
+                    compile(
                         "schema-renamed",
                         format!(
                             "component renamed: the generated Rust type `{name}` is now \
@@ -109,6 +110,16 @@ impl Classifier<'_> {
                 );
             }
             if let Some(new) = new_schemas.get(&new_name) {
+                if let Some(why) = side_change(usage_old, usage_new, old, new) {
+                    self.emit(
+                        &at,
+                        None,
+                        DifferenceKind::Changed,
+                        compile("schema-side-changed", why),
+                        Some(Value::String(usage_old.side().as_str().to_string())),
+                        Some(Value::String(usage_new.side().as_str().to_string())),
+                    );
+                }
                 self.compare_schema(old, new, &at);
             }
         }
@@ -311,19 +322,19 @@ impl Classifier<'_> {
     /// The verdict for a change of generated type at `at` (its wording depends on the role).
     pub(super) fn type_verdict(&self, at: &At, what: &str) -> Verdict {
         match at.role {
-            Role::SuccessBody => breaking(
+            Role::SuccessBody => compile_and_runtime(
                 "success-response-schema-changed",
                 format!("success response: {what}; the generated method returns another type"),
             ),
-            Role::RequestBody => breaking(
+            Role::RequestBody => compile_and_runtime(
                 "request-body-schema-changed",
                 format!("request body: {what}; the generated body() takes another type"),
             ),
-            Role::Parameter => breaking(
+            Role::Parameter => compile_and_runtime(
                 "type-changed",
                 format!("parameter: {what}; its builder method takes another type"),
             ),
-            Role::Component | Role::Nested => breaking(
+            Role::Component | Role::Nested => compile_and_runtime(
                 "type-changed",
                 format!("{what}; the generated Rust type changes"),
             ),
@@ -354,7 +365,7 @@ impl Classifier<'_> {
                  f64 (rule float_amounts_as_double)",
             )
         } else {
-            breaking(
+            compile_and_runtime(
                 "format-changed",
                 format!(
                     "format changed from `{}` to `{}`: the generated Rust type changes",
@@ -383,14 +394,15 @@ impl Classifier<'_> {
             return;
         }
         let required = matches!(at.required, Some((true, true)));
-        let verdict = if required {
-            breaking(
+        let verdict = if required && is {
+            compile_and_runtime(
                 "nullable-changed",
-                if is {
-                    "a required field became nullable: its type changes from `T` to `Option<T>` and the old client fails on null"
-                } else {
-                    "a required field is no longer nullable: its type changes from `Option<T>` to `T`"
-                },
+                "a required field became nullable: its type changes from `T` to `Option<T>` and the old client fails on null",
+            )
+        } else if required {
+            compile(
+                "nullable-changed",
+                "a required field is no longer nullable: its type changes from `Option<T>` to `T`",
             )
         } else {
             non_breaking(
@@ -406,5 +418,71 @@ impl Classifier<'_> {
             o.get("nullable").cloned(),
             n.get("nullable").cloned(),
         );
+    }
+}
+
+/// How the generator treats a component schema, by where it is used: request-side types keep
+/// every constraint; a schema used by both sides also gets a relaxed response copy
+/// (`<Schema>Returned`); a response-only schema is relaxed itself, its enums open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Generated {
+    /// Used by requests only, or by nothing: generated as the spec writes it.
+    AsWritten,
+    /// Used by both: as written, plus a relaxed copy for responses.
+    WithResponseCopy,
+    /// Used by responses only: relaxed, enums open.
+    Relaxed,
+}
+
+fn generated(usage: Usage) -> Generated {
+    match (usage.request, usage.response) {
+        (true, true) => Generated::WithResponseCopy,
+        (false, true) => Generated::Relaxed,
+        _ => Generated::AsWritten,
+    }
+}
+
+/// Why a schema's move between request and response use changes its generated types, if it
+/// does: a copy appears or disappears, or relaxing it changes a type (a constraint that makes
+/// a newtype or a bounded list, an enum that opens).
+fn side_change(old_usage: Usage, new_usage: Usage, old: &Value, new: &Value) -> Option<String> {
+    let (was, is) = (generated(old_usage), generated(new_usage));
+    if was == is {
+        return None;
+    }
+    let copy = |g| g == Generated::WithResponseCopy;
+    let relaxed = |g| g == Generated::Relaxed;
+    let shaped = |schema: &Value| relaxing_changes_types(schema);
+    let why = if copy(was) != copy(is) && !relaxed(was) && !relaxed(is) {
+        if copy(is) {
+            "the schema is now used by responses too: they get a relaxed copy `<Schema>Returned`, so response fields change type"
+        } else {
+            "the schema is no longer used by both requests and responses: its response copy `<Schema>Returned` disappears"
+        }
+    } else if copy(was) || copy(is) || shaped(old) || shaped(new) {
+        if relaxed(is) {
+            "the schema is now used by responses only: its generated type is relaxed (no newtypes for lengths and patterns, no bounded lists, open enums), and a response copy, if any, disappears"
+        } else {
+            "the schema is no longer used by responses only: its generated type keeps every constraint (newtypes, bounded lists, closed enums)"
+        }
+    } else {
+        return None;
+    };
+    Some(why.to_string())
+}
+
+/// Whether relaxing `schema` for responses changes a generated type: it holds (not through
+/// `$ref`) a length, pattern or item count, or a string enum.
+fn relaxing_changes_types(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => {
+            REQUEST_ONLY_CONSTRAINTS
+                .iter()
+                .any(|k| map.contains_key(*k))
+                || (map.contains_key("enum") && !map.contains_key("$ref"))
+                || map.values().any(relaxing_changes_types)
+        }
+        Value::Array(items) => items.iter().any(relaxing_changes_types),
+        _ => false,
     }
 }

@@ -2,7 +2,7 @@
 //! and any keyword no other rule knows (reported as `unclassified`).
 
 use super::context::{trimmed, At, Classifier};
-use super::verdict::{breaking, info, unclassified};
+use super::verdict::{info, runtime, unclassified};
 use crate::diff::{raw_diff, DifferenceKind};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -68,7 +68,7 @@ impl Classifier<'_> {
                 at,
                 Some("servers"),
                 DifferenceKind::Changed,
-                breaking("server-url-changed", reason),
+                runtime("server-url-changed", reason),
                 Some(Value::from(a)),
                 Some(Value::from(b)),
             );
@@ -86,7 +86,7 @@ impl Classifier<'_> {
                 at,
                 Some("security"),
                 kind,
-                breaking(
+                runtime(
                     "security-scope-changed",
                     "the required OAuth2 schemes or scopes changed: the token the client asks \
                      for may no longer be accepted",
@@ -168,7 +168,7 @@ impl Classifier<'_> {
                     &here,
                     None,
                     DifferenceKind::Removed,
-                    breaking("security-scheme-changed", "security scheme removed"),
+                    runtime("security-scheme-changed", "security scheme removed"),
                     Some(old.clone()),
                     None,
                 );
@@ -190,7 +190,7 @@ impl Classifier<'_> {
                         &at_flow,
                         None,
                         DifferenceKind::Removed,
-                        breaking(
+                        runtime(
                             "security-scheme-changed",
                             format!("OAuth2 flow {flow} removed"),
                         ),
@@ -206,7 +206,7 @@ impl Classifier<'_> {
                             &at_flow,
                             Some(url_key),
                             DifferenceKind::Changed,
-                            breaking(
+                            runtime(
                                 "token-url-changed",
                                 format!("the OAuth2 {url_key} changed: the client fetches tokens elsewhere"),
                             ),
@@ -227,7 +227,7 @@ impl Classifier<'_> {
                         &at_flow.child("scopes"),
                         Some(scope),
                         DifferenceKind::Removed,
-                        breaking(
+                        runtime(
                             "security-scope-changed",
                             format!("scope `{scope}` removed: the client's default scope may be refused"),
                         ),
@@ -240,7 +240,7 @@ impl Classifier<'_> {
                         &at_flow.child("scopes"),
                         Some(scope),
                         DifferenceKind::Added,
-                        breaking(
+                        runtime(
                             "security-scope-changed",
                             format!("scope `{scope}` added: operations may now require a scope the client does not ask for"),
                         ),
@@ -261,7 +261,7 @@ impl Classifier<'_> {
                         &here.child("flows").child(flow),
                         None,
                         DifferenceKind::Added,
-                        breaking(
+                        runtime(
                             "security-scheme-changed",
                             format!("OAuth2 flow {flow} added"),
                         ),
@@ -275,7 +275,7 @@ impl Classifier<'_> {
                     &here,
                     None,
                     DifferenceKind::Changed,
-                    breaking(
+                    runtime(
                         "security-scheme-changed",
                         "the kind of authentication changed",
                     ),
@@ -291,7 +291,7 @@ impl Classifier<'_> {
                     &at.child(name),
                     None,
                     DifferenceKind::Added,
-                    breaking(
+                    runtime(
                         "security-scheme-changed",
                         "security scheme added: operations may require credentials the client does not send",
                     ),

@@ -19,7 +19,7 @@ pub mod no_content_has_no_body;
 pub mod open_response_enums;
 pub mod optional_body_with_no_content;
 pub mod schemaless_json_bodies;
-pub(crate) mod sides;
+pub mod sides;
 pub mod success_as_any_2xx;
 
 /// A named rewrite of a spec document.

@@ -4,7 +4,7 @@
 //! constraint of the spec, what the server sends must be read even when it strays from it.
 
 use crate::refs::{deref, referenced_schemas};
-use crate::walk::operations;
+use crate::walk::{operations, Operation};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -21,21 +21,20 @@ impl Sides {
     /// Follows every operation's parameters (path-level ones too), request bodies and
     /// responses, shared ones included, to the component schemas they reach.
     pub fn of(doc: &Value) -> Sides {
-        let mut request = Vec::new();
-        let mut response = Vec::new();
+        let (mut request, mut response) = (Vec::new(), Vec::new());
         for op in operations(doc) {
-            for (parameter, _) in op.parameters(doc).into_values() {
-                request.extend(parameter.get("schema"));
-                request.extend(media_schemas(parameter));
-            }
-            if let Some(body) = op.op.get("requestBody") {
-                request.extend(media_schemas(deref(doc, body)));
-            }
-            let responses = op.op.get("responses").and_then(Value::as_object);
-            for answer in responses.into_iter().flat_map(|r| r.values()) {
-                response.extend(media_schemas(deref(doc, answer)));
-            }
+            roots(doc, &op, &mut request, &mut response);
         }
+        Sides {
+            request: referenced_schemas(doc, request),
+            response: referenced_schemas(doc, response),
+        }
+    }
+
+    /// The same, for one operation.
+    pub fn of_operation(doc: &Value, op: &Operation<'_>) -> Sides {
+        let (mut request, mut response) = (Vec::new(), Vec::new());
+        roots(doc, op, &mut request, &mut response);
         Sides {
             request: referenced_schemas(doc, request),
             response: referenced_schemas(doc, response),
@@ -50,6 +49,26 @@ impl Sides {
     /// Used by responses and not by requests.
     pub fn response_only(&self) -> BTreeSet<String> {
         self.response.difference(&self.request).cloned().collect()
+    }
+}
+
+/// The schemas an operation's requests start from, and those its responses start from.
+fn roots<'a>(
+    doc: &'a Value,
+    op: &Operation<'a>,
+    request: &mut Vec<&'a Value>,
+    response: &mut Vec<&'a Value>,
+) {
+    for (parameter, _) in op.parameters(doc).into_values() {
+        request.extend(parameter.get("schema"));
+        request.extend(media_schemas(parameter));
+    }
+    if let Some(body) = op.op.get("requestBody") {
+        request.extend(media_schemas(deref(doc, body)));
+    }
+    let responses = op.op.get("responses").and_then(Value::as_object);
+    for answer in responses.into_iter().flat_map(|r| r.values()) {
+        response.extend(media_schemas(deref(doc, answer)));
     }
 }
 
