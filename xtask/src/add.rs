@@ -18,7 +18,8 @@ use crate::{changelog, manifest, source};
 use scalexpert_spec_engine::carry::{carry_prose, ProseTodo};
 use scalexpert_spec_engine::layout::{compare_versions, is_version};
 use scalexpert_spec_engine::{
-    check_environment_pair, load_file, parse_str, to_yaml, Environment, ProseToWrite, Report,
+    check_environment_pair, load_file, parse_str, to_yaml, Environment, Format, ProseToWrite,
+    Report,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,8 +68,8 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
         Ok(report) => {
             print!("{}", report.render(format));
             let added = layout.version(&crate::specs(&plan.root), &plan.api, &plan.version);
-            println!(
-                "\nadded {label}: feature `{feature}`, module `scalexpert::{module}`, \
+            let summary = format!(
+                "added {label}: feature `{feature}`, module `scalexpert::{module}`, \
                  accessor `Client::{accessor}()`; {todo}",
                 label = added.label(),
                 feature = added.feature(),
@@ -81,6 +82,12 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
                     ),
                 },
             );
+            // stdout stays one JSON document for machines; people read the summary anyway.
+            if format == Format::Json {
+                eprintln!("{summary}");
+            } else {
+                println!("\n{summary}");
+            }
             crate::EXIT_OK
         }
         Err(failure) => {

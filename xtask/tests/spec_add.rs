@@ -315,6 +315,47 @@ fn adds_upstream_structure_with_our_prose_and_marks_what_is_new() {
 }
 
 #[test]
+fn the_json_report_is_one_document_naming_the_places_to_write() {
+    let root = small_root();
+    let upstream = base_as("2.0.0").replace(
+        "        note: {type: string}\n",
+        "        note: {type: string}\n        coupon: {type: string}\n",
+    );
+    let source = flat_source(&upstream, &upstream);
+    let run = xtask(
+        &[
+            "spec-add",
+            "2.0.0",
+            "--from",
+            source.path().to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["exit_code"], 0);
+    let places: Vec<&str> = json["prose_to_write"]
+        .as_array()
+        .expect("prose_to_write")
+        .iter()
+        .filter_map(|p| p["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        places,
+        ["/components/schemas/OrderRequest/properties/coupon"]
+    );
+    assert!(
+        run.stderr.contains("added e-financing 2.0.0"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_local_source_needs_a_published_url_when_the_lock_cannot_tell() {
     let root = small_root();
     std::fs::write(root.path().join("specs/upstream.lock.toml"), "# lock\n").expect("write");
