@@ -3,7 +3,7 @@
 //! Two kinds matter. A reference to a component schema (`#/components/schemas/Buyer`) names a
 //! generated Rust type, so comparisons and rules keep it as a name. A reference to anything
 //! else (a shared parameter, request body or response) is only a way of writing the object
-//! in one place, so readers follow it with [`deref`] and see the object itself.
+//! in one place, so readers follow it with [`deref()`] and see the object itself.
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -19,10 +19,10 @@
 //! recognised as renames: one breaking finding for the renamed Rust type, then the differences
 //! between the two bodies as if the name had not changed.
 //!
-//! One file per kind of thing judged: [`settings`] (servers, security, anything unknown),
-//! [`operations`], [`parameters`], [`bodies`], [`responses`], [`schemas`], [`properties`],
-//! [`constraints`], [`enums`], and [`renames`]; [`context`] holds where the walk stands and
-//! [`verdict`] how a rule states its class.
+//! One file per kind of thing judged: `settings` (servers, security, anything unknown),
+//! `operations`, `parameters`, `bodies`, `responses`, `schemas`, `properties`, `constraints`
+//! (with `rust_types`: which constraints decide a generated type), `enums` and `renames`;
+//! `context` holds where the walk stands and `verdict` how a rule states its class.
 
 mod bodies;
 mod constraints;
