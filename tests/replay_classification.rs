@@ -1,36 +1,28 @@
 //! Every operation of every vendored spec is classified as replay-safe or not, so a new version
 //! or API family cannot reach users half-classified, and the generated tables say the same.
 
-use scalexpert_spec_engine::{load_file, operations, Replay};
+use scalexpert_spec_engine::{load_file, operations, Layout, Replay};
 use std::path::Path;
 
 #[test]
 fn every_vendored_operation_is_classified_for_replay() {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let layout = Layout::default();
     let mut checked = 0;
     let mut unclassified = Vec::new();
-    for api in std::fs::read_dir(&specs).expect("specs/") {
-        let api = api.expect("entry").path();
-        if !api.is_dir() {
-            continue;
-        }
-        for version in std::fs::read_dir(&api).expect("api folder") {
-            let file = version.expect("entry").path().join("uatc.yaml");
-            if !file.is_file() {
-                continue;
-            }
-            let doc = load_file(&file).expect("spec loads");
-            for op in operations(&doc.value) {
-                checked += 1;
-                if op.replay.is_none() {
-                    unclassified.push(format!(
-                        "{}: {} {} ({})",
-                        file.display(),
-                        op.method,
-                        op.path,
-                        op.operation_id
-                    ));
-                }
+    for version in layout.discover(&specs).expect("specs/") {
+        let file = version.file(layout.generated_from());
+        let doc = load_file(&file).expect("spec loads");
+        for op in operations(&doc.value) {
+            checked += 1;
+            if op.replay.is_none() {
+                unclassified.push(format!(
+                    "{}: {} {} ({})",
+                    file.display(),
+                    op.method,
+                    op.path,
+                    op.operation_id
+                ));
             }
         }
     }

@@ -23,6 +23,14 @@ pub enum LoadError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The text parses, but is no OpenAPI document: it lacks what every one has (an empty
+    /// or truncated file, another kind of YAML).
+    NotOpenApi {
+        /// Where the text came from (a path or a URL).
+        origin: String,
+        /// What is missing: `openapi`, `info.version`, `paths`.
+        missing: Vec<&'static str>,
+    },
     /// The text is not valid YAML (or JSON); `line` and `column` are 1-based.
     Syntax {
         /// Where the text came from (a path or a URL).
@@ -53,6 +61,11 @@ impl fmt::Display for LoadError {
             LoadError::Syntax {
                 origin, message, ..
             } => write!(f, "{origin}: {message}"),
+            LoadError::NotOpenApi { origin, missing } => write!(
+                f,
+                "{origin}: not an OpenAPI document (empty or truncated?): no {}",
+                missing.join(", no ")
+            ),
         }
     }
 }
@@ -68,8 +81,38 @@ pub fn load_file(path: &Path) -> Result<SpecDocument, LoadError> {
     parse_str(&text, &path.display().to_string())
 }
 
-/// Parses spec text (YAML, or JSON, which is YAML too). `origin` names it in errors.
+/// What every OpenAPI document has, as JSON pointers and as named in errors.
+const REQUIRED: &[(&str, &str)] = &[
+    ("/openapi", "openapi"),
+    ("/info/version", "info.version"),
+    ("/paths", "paths"),
+];
+
+/// Parses an OpenAPI document (YAML, or JSON, which is YAML too); `origin` names it in errors.
+///
+/// A leading UTF-8 byte order mark is skipped. Text that parses but lacks `openapi`,
+/// `info.version` or `paths` is refused with [`LoadError::NotOpenApi`], so an empty or
+/// truncated download is never taken for a document with no operations.
 pub fn parse_str(text: &str, origin: &str) -> Result<SpecDocument, LoadError> {
+    let doc = parse_yaml(text, origin)?;
+    let missing: Vec<&'static str> = REQUIRED
+        .iter()
+        .filter(|(pointer, _)| doc.value.pointer(pointer).is_none_or(Value::is_null))
+        .map(|(_, name)| *name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(LoadError::NotOpenApi {
+            origin: origin.to_string(),
+            missing,
+        });
+    }
+    Ok(doc)
+}
+
+/// Parses YAML (or JSON) into a tree, whatever it describes; a leading byte order mark is
+/// skipped.
+pub fn parse_yaml(text: &str, origin: &str) -> Result<SpecDocument, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|error| {
         let location = error.location();
         let message = error.to_string();
@@ -89,6 +132,19 @@ pub fn parse_str(text: &str, origin: &str) -> Result<SpecDocument, LoadError> {
         origin: origin.to_string(),
         value: yaml_to_json(yaml),
     })
+}
+
+/// `doc` as YAML, keys in document order, after `header` (each line written as a comment).
+pub fn to_yaml(doc: &Value, header: &str) -> Result<String, String> {
+    let body = serde_yaml_ng::to_string(doc).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&body);
+    Ok(out)
 }
 
 /// YAML allows non-string keys (`200:` is an integer); OpenAPI means them as strings.
@@ -139,10 +195,66 @@ fn key_to_string(key: serde_yaml_ng::Value) -> String {
 mod tests {
     use super::*;
 
+    const MINIMAL: &str = "openapi: 3.0.3\ninfo:\n  version: 1.0.0\npaths: {}\n";
+
     #[test]
     fn integer_keys_become_strings() {
-        let doc = parse_str("responses:\n  200:\n    description: ok\n", "t.yaml").expect("parses");
+        let doc =
+            parse_yaml("responses:\n  200:\n    description: ok\n", "t.yaml").expect("parses");
         assert!(doc.value["responses"]["200"].is_object());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let doc = parse_str(&format!("\u{feff}{MINIMAL}"), "bom.yaml").expect("parses");
+        assert_eq!(doc.value["info"]["version"], "1.0.0");
+    }
+
+    #[test]
+    fn empty_truncated_or_foreign_text_is_no_document() {
+        for (text, missing) in [
+            ("", vec!["openapi", "info.version", "paths"]),
+            (
+                "openapi: 3.0.3\ninfo:\n  title: x\n",
+                vec!["info.version", "paths"],
+            ),
+            ("a: 1\n", vec!["openapi", "info.version", "paths"]),
+        ] {
+            match parse_str(text, "up.yaml").expect_err("refused") {
+                LoadError::NotOpenApi {
+                    origin,
+                    missing: got,
+                } => {
+                    assert_eq!(origin, "up.yaml");
+                    assert_eq!(got, missing, "{text:?}");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let message = parse_str("", "up.yaml").expect_err("refused").to_string();
+        assert_eq!(
+            message,
+            "up.yaml: not an OpenAPI document (empty or truncated?): no openapi, no info.version, no paths"
+        );
+        assert!(parse_str(MINIMAL, "ok.yaml").is_ok());
+    }
+
+    #[test]
+    fn yaml_written_reads_back_the_same() {
+        let doc = parse_str(
+            "openapi: 3.0.3\ninfo:\n  version: 1.0.0\n  description: |\n    Two\n    lines.\npaths:\n  /x:\n    get:\n      responses:\n        200: {description: ok}\n",
+            "in.yaml",
+        )
+        .expect("parses");
+        let text = to_yaml(&doc.value, "Written by a test.\nTwo lines.").expect("writes");
+        assert!(
+            text.starts_with("# Written by a test.\n# Two lines.\nopenapi: 3.0.3\n"),
+            "{text}"
+        );
+        assert_eq!(
+            parse_str(&text, "out.yaml").expect("reads").value,
+            doc.value
+        );
     }
 
     #[test]

@@ -123,12 +123,12 @@ pub struct OperationFacts {
 /// Every operation of `doc`, in spec order.
 pub fn operations(doc: &Value) -> Vec<OperationFacts> {
     walk::operations(doc)
-        .filter_map(|(path, method, operation)| {
-            let operation_id = operation.get("operationId")?.as_str()?.to_string();
+        .filter_map(|op| {
+            let operation_id = op.id()?.to_string();
             Some(OperationFacts {
-                replay: replay_of(method, &operation_id),
-                method: method.to_ascii_uppercase(),
-                path: path.to_string(),
+                replay: replay_of(op.method, &operation_id),
+                method: op.method.to_ascii_uppercase(),
+                path: op.path.to_string(),
                 operation_id,
             })
         })

@@ -77,8 +77,9 @@ impl std::error::Error for ReplayDeclarationError {}
 /// Every operation of `doc` with its declared replay safety, in spec order.
 pub fn declared_operations(doc: &Value) -> Result<Vec<DeclaredOperation>, ReplayDeclarationError> {
     walk::operations(doc)
-        .map(|(path, method, operation)| {
-            let method = method.to_ascii_uppercase();
+        .map(|op| {
+            let (path, operation) = (op.path, op.op);
+            let method = op.method.to_ascii_uppercase();
             let Some(operation_id) = operation.get("operationId").and_then(Value::as_str) else {
                 return Err(ReplayDeclarationError::Unnamed {
                     operation: format!("{method} {path}"),

@@ -4,7 +4,7 @@
 //! changelog, JSON for machines. The JSON field names are a contract (documented in
 //! `docs/spec-drift.md`); [`JSON_FORMAT_VERSION`] changes if one ever has to change.
 
-use crate::classify::{ChangeClass, Finding};
+use crate::classify::{ChangeClass, Finding, OperationRef};
 use crate::diff::DifferenceKind;
 use serde::Serialize;
 use serde_json::Value;
@@ -48,8 +48,12 @@ impl FromStr for Format {
 pub enum Status {
     /// Compared: no structural difference (prose may differ).
     InSync,
-    /// Not compared: the upstream bytes still hash to the recorded sha256.
+    /// Deliberately not compared (a file derived from a sibling, with no upstream of its own).
     Unchanged,
+    /// Nothing to compare (a family's first version, an empty tree).
+    NotCompared,
+    /// Nothing drifted, but upstream publishes a version newer than any we vendor.
+    NewVersion,
     /// Structural differences, none breaking.
     NonBreaking,
     /// At least one breaking difference.
@@ -59,11 +63,12 @@ pub enum Status {
 }
 
 impl Status {
-    /// The process exit code of this status: 0 in sync, 1 non-breaking, 2 breaking, 3 error.
+    /// The process exit code of this status: 0 nothing to do, 1 something to vendor or review
+    /// (non-breaking drift, a newer upstream version), 2 breaking drift, 3 error.
     pub fn exit_code(self) -> i32 {
         match self {
-            Status::InSync | Status::Unchanged => 0,
-            Status::NonBreaking => 1,
+            Status::InSync | Status::Unchanged | Status::NotCompared => 0,
+            Status::NonBreaking | Status::NewVersion => 1,
             Status::Breaking => 2,
             Status::Error => 3,
         }
@@ -74,6 +79,8 @@ impl Status {
         match self {
             Status::InSync => "in-sync",
             Status::Unchanged => "unchanged",
+            Status::NotCompared => "not-compared",
+            Status::NewVersion => "new-version",
             Status::NonBreaking => "non-breaking",
             Status::Breaking => "breaking",
             Status::Error => "error",
@@ -92,6 +99,9 @@ pub struct ComparisonError {
     pub line: Option<usize>,
     /// 1-based column of a parse error.
     pub column: Option<usize>,
+    /// For a file that parses but is no OpenAPI document: what it lacks (`openapi`,
+    /// `info.version`, `paths`).
+    pub missing: Vec<String>,
 }
 
 impl ComparisonError {
@@ -102,6 +112,7 @@ impl ComparisonError {
             origin,
             line: None,
             column: None,
+            missing: Vec::new(),
         }
     }
 }
@@ -115,16 +126,16 @@ impl From<&crate::LoadError> for ComparisonError {
                 column,
                 ..
             } => ComparisonError {
-                message: error.to_string(),
-                origin: Some(origin.clone()),
                 line: *line,
                 column: *column,
+                ..ComparisonError::new(error.to_string(), Some(origin.clone()))
             },
-            crate::LoadError::Io { path, .. } => ComparisonError {
-                message: error.to_string(),
-                origin: Some(path.display().to_string()),
-                line: None,
-                column: None,
+            crate::LoadError::Io { path, .. } => {
+                ComparisonError::new(error.to_string(), Some(path.display().to_string()))
+            }
+            crate::LoadError::NotOpenApi { origin, missing } => ComparisonError {
+                missing: missing.iter().map(|m| m.to_string()).collect(),
+                ..ComparisonError::new(error.to_string(), Some(origin.clone()))
             },
         }
     }
@@ -135,6 +146,8 @@ impl From<&crate::LoadError> for ComparisonError {
 pub enum Outcome {
     /// Compared; the findings (possibly none).
     Compared(Vec<Finding>),
+    /// Compared, with a note (why the comparison was made anyway, say); the findings.
+    ComparedWithNote(Vec<Finding>, String),
     /// Deliberately not compared, and why.
     Skipped(String),
     /// Could not compare.
@@ -201,8 +214,16 @@ impl Comparison {
     /// The findings, if the documents were compared.
     pub fn findings(&self) -> &[Finding] {
         match &self.outcome {
-            Outcome::Compared(findings) => findings,
+            Outcome::Compared(findings) | Outcome::ComparedWithNote(findings, _) => findings,
             _ => &[],
+        }
+    }
+
+    /// The note of a skipped comparison, or of one compared with a note.
+    pub fn note(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Skipped(note) | Outcome::ComparedWithNote(_, note) => Some(note),
+            _ => None,
         }
     }
 
@@ -216,7 +237,7 @@ impl Comparison {
         match &self.outcome {
             Outcome::Skipped(_) => Status::Unchanged,
             Outcome::Failed(_) => Status::Error,
-            Outcome::Compared(findings) => {
+            Outcome::Compared(findings) | Outcome::ComparedWithNote(findings, _) => {
                 let worst = findings.iter().map(|f| f.class.severity()).max();
                 match worst {
                     Some(2) => Status::Breaking,
@@ -228,13 +249,72 @@ impl Comparison {
     }
 }
 
-/// The comparisons one command made.
+/// A version upstream publishes that is newer than every vendored version of its family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewerVersion {
+    /// The API family (`e-financing`).
+    pub api: String,
+    /// The upstream version (`1.7.2`).
+    pub version: String,
+    /// Our newest vendored version of the family.
+    pub newest_vendored: String,
+    /// The command that vendors it.
+    pub command: String,
+}
+
+/// A place in a vendored spec where our own prose is still to be written (`x-prose-todo`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProseToWrite {
+    /// The vendored file, relative to the crate root (`specs/e-financing/1.7.2/uatc.yaml`).
+    pub file: String,
+    /// JSON pointer of the object that needs prose.
+    pub pointer: String,
+    /// Which prose keys to write (`description`, `example`, …).
+    pub keys: Vec<String>,
+    /// The other environment files of the same version with the same marker (their prose is
+    /// the same words).
+    pub also_in: Vec<String>,
+}
+
+impl ProseToWrite {
+    /// `markers` with the same place of a version's environment files listed once, under the
+    /// first file (the layout's order), the others in `also_in`.
+    pub fn grouped(markers: Vec<ProseToWrite>) -> Vec<ProseToWrite> {
+        let folder = |file: &str| {
+            file.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        };
+        let mut out: Vec<ProseToWrite> = Vec::new();
+        for marker in markers {
+            let twin = out.iter_mut().find(|seen| {
+                folder(&seen.file) == folder(&marker.file)
+                    && seen.pointer == marker.pointer
+                    && seen.keys == marker.keys
+            });
+            match twin {
+                Some(seen) => seen.also_in.push(marker.file),
+                None => out.push(marker),
+            }
+        }
+        out
+    }
+}
+
+/// The comparisons one command made, and what else it found.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// The command that made it (`spec-check`, `spec-diff`, `spec-add`).
     pub command: String,
     /// Every comparison, in the order made.
     pub comparisons: Vec<Comparison>,
+    /// Upstream versions newer than ours (spec-check).
+    pub newer_upstream: Vec<NewerVersion>,
+    /// Places whose prose is still to be written (spec-check, spec-add).
+    pub prose_to_write: Vec<ProseToWrite>,
+    /// Whether the process exit code follows the report's status. spec-add prints the changes
+    /// since the previous version for information: it exits 0 when it added the version,
+    /// whatever the changes are.
+    pub status_is_exit_code: bool,
 }
 
 #[derive(Serialize)]
@@ -245,6 +325,8 @@ struct JsonReport<'a> {
     exit_code: i32,
     counts: Counts,
     comparisons: Vec<JsonComparison<'a>>,
+    newer_upstream: &'a [NewerVersion],
+    prose_to_write: &'a [ProseToWrite],
 }
 
 #[derive(Serialize)]
@@ -260,7 +342,27 @@ struct JsonComparison<'a> {
 }
 
 impl Report {
-    /// The worst status of all comparisons (an error outranks everything; no comparison is in sync).
+    /// A report whose status is the command's exit code (spec-check, spec-diff).
+    pub fn new(command: &str, comparisons: Vec<Comparison>) -> Report {
+        Report {
+            command: command.to_string(),
+            comparisons,
+            newer_upstream: Vec::new(),
+            prose_to_write: Vec::new(),
+            status_is_exit_code: true,
+        }
+    }
+
+    /// A report printed for information by a command that succeeded (spec-add): exit 0.
+    pub fn informational(command: &str, comparisons: Vec<Comparison>) -> Report {
+        Report {
+            status_is_exit_code: false,
+            ..Report::new(command, comparisons)
+        }
+    }
+
+    /// The worst status: an error outranks everything, then breaking drift, then non-breaking
+    /// drift, then a newer upstream version; with nothing compared, `not-compared`.
     pub fn status(&self) -> Status {
         let statuses: Vec<Status> = self.comparisons.iter().map(Comparison::status).collect();
         for status in [Status::Error, Status::Breaking, Status::NonBreaking] {
@@ -268,16 +370,26 @@ impl Report {
                 return status;
             }
         }
-        if !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Unchanged) {
+        if !self.newer_upstream.is_empty() {
+            return Status::NewVersion;
+        }
+        if statuses.is_empty() {
+            Status::NotCompared
+        } else if statuses.iter().all(|s| *s == Status::Unchanged) {
             Status::Unchanged
         } else {
             Status::InSync
         }
     }
 
-    /// The process exit code: 0 in sync, 1 non-breaking drift, 2 breaking drift, 3 error.
+    /// The process exit code: 0 nothing to do, 1 non-breaking drift or a newer upstream
+    /// version, 2 breaking drift, 3 error; always 0 for an informational report.
     pub fn exit_code(&self) -> i32 {
-        self.status().exit_code()
+        if self.status_is_exit_code {
+            self.status().exit_code()
+        } else {
+            0
+        }
     }
 
     /// Findings per class over all comparisons.
@@ -312,10 +424,7 @@ impl Report {
                     old: &c.old,
                     new: &c.new,
                     status: c.status(),
-                    note: match &c.outcome {
-                        Outcome::Skipped(note) => Some(note),
-                        _ => None,
-                    },
+                    note: c.note(),
                     error: match &c.outcome {
                         Outcome::Failed(error) => Some(error),
                         _ => None,
@@ -324,6 +433,8 @@ impl Report {
                     findings: c.findings(),
                 })
                 .collect(),
+            newer_upstream: &self.newer_upstream,
+            prose_to_write: &self.prose_to_write,
         };
         serde_json::to_value(report).unwrap_or(Value::Null)
     }
@@ -349,7 +460,10 @@ impl Report {
                 Outcome::Failed(error) => {
                     let _ = writeln!(out, "  error: {}", error.message);
                 }
-                Outcome::Compared(findings) => {
+                Outcome::Compared(findings) | Outcome::ComparedWithNote(findings, _) => {
+                    if let Some(note) = comparison.note() {
+                        let _ = writeln!(out, "  note: {note}");
+                    }
                     let _ = writeln!(
                         out,
                         "  result: {} ({})",
@@ -361,14 +475,22 @@ impl Report {
                             .side
                             .map(|s| format!(" [{}]", s.as_str()))
                             .unwrap_or_default();
+                        let effect = if finding.class == ChangeClass::Breaking {
+                            format!(" ({})", effect_words(finding))
+                        } else {
+                            String::new()
+                        };
                         let _ = writeln!(
                             out,
-                            "\n  {:<12} {:<7} {}",
+                            "\n  {:<12} {:<7} {}{effect}",
                             finding.class.as_str().to_uppercase(),
                             kind_str(finding.kind),
                             finding.rule
                         );
                         let _ = writeln!(out, "    where:  {}{side}", finding.location());
+                        if !finding.used_by.is_empty() {
+                            let _ = writeln!(out, "    used by: {}", users(&finding.used_by));
+                        }
                         if finding.before.is_some() || finding.after.is_some() {
                             let _ = writeln!(
                                 out,
@@ -383,29 +505,104 @@ impl Report {
             }
             out.push('\n');
         }
-        let _ = writeln!(
+        if !self.newer_upstream.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}: upstream publishes {} version(s) newer than ours",
+                self.command,
+                self.newer_upstream.len()
+            );
+            for newer in &self.newer_upstream {
+                let _ = writeln!(
+                    out,
+                    "  {} {} (newest vendored: {})\n    {}",
+                    newer.api, newer.version, newer.newest_vendored, newer.command
+                );
+            }
+            out.push('\n');
+        }
+        if !self.prose_to_write.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}: prose to write at {} place(s) (marked x-prose-todo)",
+                self.command,
+                self.prose_to_write.len()
+            );
+            for todo in &self.prose_to_write {
+                let also = if todo.also_in.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also in {})", todo.also_in.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}{also}",
+                    todo.file,
+                    todo.pointer,
+                    todo.keys.join(", ")
+                );
+            }
+            out.push('\n');
+        }
+        let _ = write!(
             out,
-            "{}: {} ({}; exit {})",
+            "{}: {} ({}",
             self.command,
             self.status().as_str(),
-            self.counts(),
-            self.exit_code()
+            self.counts()
         );
+        if self.status_is_exit_code {
+            let _ = write!(out, "; exit {}", self.exit_code());
+        }
+        out.push_str(")\n");
         out
     }
 
     /// Markdown for a pull-request comment.
     pub fn render_markdown(&self) -> String {
+        let exit = if self.status_is_exit_code {
+            format!(" (exit {})", self.exit_code())
+        } else {
+            String::new()
+        };
         let mut out = format!(
-            "## `{}`: {}\n\n{} (exit {})\n",
+            "## `{}`: {}\n\n{}{exit}\n",
             self.command,
             self.status().as_str(),
             self.counts(),
-            self.exit_code()
         );
         for comparison in &self.comparisons {
             out.push('\n');
             out.push_str(&comparison_markdown(comparison, 3));
+        }
+        if !self.newer_upstream.is_empty() {
+            out.push_str("\n### Newer upstream versions\n\n| API | Version | Newest vendored | Command |\n|---|---|---|---|\n");
+            for newer in &self.newer_upstream {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | `{}` |",
+                    newer.api,
+                    newer.version,
+                    newer.newest_vendored,
+                    md_cell(&newer.command)
+                );
+            }
+        }
+        if !self.prose_to_write.is_empty() {
+            out.push_str("\n### Prose to write\n\n| File | Where | Keys |\n|---|---|---|\n");
+            for todo in &self.prose_to_write {
+                let files: Vec<String> = std::iter::once(&todo.file)
+                    .chain(&todo.also_in)
+                    .map(|f| format!("`{f}`"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} |",
+                    files.join("<br>"),
+                    md_cell(&todo.pointer),
+                    todo.keys.join(", ")
+                );
+            }
         }
         out
     }
@@ -424,7 +621,10 @@ pub fn comparison_markdown(comparison: &Comparison, level: usize) -> String {
         Outcome::Failed(error) => {
             let _ = writeln!(out, "**Error**: {}", md_cell(&error.message));
         }
-        Outcome::Compared(findings) => {
+        Outcome::Compared(findings) | Outcome::ComparedWithNote(findings, _) => {
+            if let Some(note) = comparison.note() {
+                let _ = writeln!(out, "{}\n", md_cell(note));
+            }
             let _ = writeln!(
                 out,
                 "**{}**: {}.",
@@ -445,9 +645,19 @@ pub fn comparison_markdown(comparison: &Comparison, level: usize) -> String {
                             op.path,
                             finding.pointer
                         ),
-                        (None, Some(schema)) => {
+                        (None, Some(schema)) if finding.used_by.is_empty() => {
                             format!("`{schema}`<br>`{}`", finding.pointer)
                         }
+                        (None, Some(schema)) => format!(
+                            "`{schema}`<br>`{}`<br>used by {}",
+                            finding.pointer,
+                            finding
+                                .used_by
+                                .iter()
+                                .map(|op| format!("`{}`", op_name(op)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         (None, None) if finding.pointer.is_empty() => "document".to_string(),
                         (None, None) => format!("`{}`", finding.pointer),
                     };
@@ -455,14 +665,15 @@ pub fn comparison_markdown(comparison: &Comparison, level: usize) -> String {
                         .side
                         .map(|s| format!(" ({})", s.as_str()))
                         .unwrap_or_default();
+                    let class = if finding.class == ChangeClass::Breaking {
+                        format!("**breaking** ({})", effect_words(finding))
+                    } else {
+                        finding.class.as_str().to_string()
+                    };
                     let _ = writeln!(
                         out,
                         "| {} | {} `{}` | {}{} | {} | {} | {} |",
-                        if finding.class == ChangeClass::Breaking {
-                            "**breaking**"
-                        } else {
-                            finding.class.as_str()
-                        },
+                        class,
                         kind_str(finding.kind),
                         finding.rule,
                         md_cell(&place),
@@ -476,6 +687,33 @@ pub fn comparison_markdown(comparison: &Comparison, level: usize) -> String {
         }
     }
     out
+}
+
+/// What a breaking finding breaks, in words.
+fn effect_words(finding: &Finding) -> &'static str {
+    match finding.effect {
+        crate::classify::Effect::Compile => "compile",
+        crate::classify::Effect::Runtime => "runtime",
+        crate::classify::Effect::CompileAndRuntime => "compile, runtime",
+        crate::classify::Effect::None => "none",
+    }
+}
+
+/// An operation's method name source, or its method and path.
+fn op_name(op: &OperationRef) -> String {
+    op.id
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", op.method, op.path))
+}
+
+/// The operations using a schema, for text output (at most a few, then a count).
+fn users(ops: &[OperationRef]) -> String {
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = ops.iter().take(SHOWN).map(op_name).collect();
+    if ops.len() > SHOWN {
+        names.push(format!("and {} more", ops.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 fn kind_str(kind: DifferenceKind) -> &'static str {
@@ -526,6 +764,11 @@ mod tests {
     fn finding(class: ChangeClass) -> Finding {
         Finding {
             class,
+            effect: if class == ChangeClass::Breaking {
+                crate::classify::Effect::Runtime
+            } else {
+                crate::classify::Effect::None
+            },
             kind: DifferenceKind::Changed,
             rule: "request-constraint-tightened".into(),
             operation: Some(OperationRef {
@@ -535,6 +778,7 @@ mod tests {
             }),
             schema: None,
             side: None,
+            used_by: Vec::new(),
             pointer: "/paths/~1s/post/x".into(),
             before: Some(Value::from("^a|b$")),
             after: None,
@@ -543,9 +787,9 @@ mod tests {
     }
 
     fn report(outcomes: Vec<Outcome>) -> Report {
-        Report {
-            command: "spec-check".into(),
-            comparisons: outcomes
+        Report::new(
+            "spec-check",
+            outcomes
                 .into_iter()
                 .map(|outcome| Comparison {
                     title: "t".into(),
@@ -554,12 +798,22 @@ mod tests {
                     outcome,
                 })
                 .collect(),
-        }
+        )
     }
 
     #[test]
     fn exit_codes_follow_the_worst_comparison() {
         assert_eq!(report(vec![]).exit_code(), 0);
+        assert_eq!(report(vec![]).status(), Status::NotCompared);
+        let mut newer = report(vec![Outcome::Compared(vec![])]);
+        newer.newer_upstream.push(NewerVersion {
+            api: "e-financing".into(),
+            version: "9.0.0".into(),
+            newest_vendored: "1.0.0".into(),
+            command: "cargo xtask spec-add 9.0.0".into(),
+        });
+        assert_eq!(newer.status(), Status::NewVersion);
+        assert_eq!(newer.exit_code(), 1);
         assert_eq!(
             report(vec![Outcome::Skipped("same".into())]).status(),
             Status::Unchanged
@@ -597,6 +851,23 @@ mod tests {
         assert_eq!(f["operation"]["id"], "send");
         assert_eq!(f["operation"]["method"], "POST");
         assert!(f["after"].is_null());
+    }
+
+    #[test]
+    fn an_informational_report_never_claims_an_exit_code() {
+        let mut added = report(vec![Outcome::Compared(vec![finding(
+            ChangeClass::Breaking,
+        )])]);
+        added.status_is_exit_code = false;
+        assert_eq!(added.exit_code(), 0);
+        let text = added.render_text();
+        assert!(
+            text.ends_with("spec-check: breaking (1 breaking, 0 non-breaking, 0 info)\n"),
+            "{text}"
+        );
+        assert!(!text.contains("exit"), "{text}");
+        assert!(!added.render_markdown().contains("exit"));
+        assert_eq!(added.to_json()["exit_code"], 0);
     }
 
     #[test]

@@ -1,10 +1,17 @@
-//! `cargo xtask spec-check`: is every vendored spec still what upstream publishes?
+//! `cargo xtask spec-check`: is every vendored spec still what upstream publishes, does
+//! upstream publish versions we do not vendor yet, and where is our prose still to write?
 
 use crate::cli::{Args, UsageError};
 use crate::lock::{self, LockEntry};
 use crate::source;
-use scalexpert_spec_engine::{classify, parse_str, Comparison, ComparisonError, Outcome, Report};
-use std::path::{Path, PathBuf};
+use scalexpert_spec_engine::carry::prose_todo;
+use scalexpert_spec_engine::layout::{compare_versions, is_version};
+use scalexpert_spec_engine::{
+    classify, load_file, parse_str, Comparison, ComparisonError, NewerVersion, Outcome,
+    ProseToWrite, Report,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Runs the command; returns the exit code.
 pub fn command(args: &Args) -> Result<i32, UsageError> {
@@ -16,12 +23,12 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
 }
 
 /// Compares every vendored spec of `root` with upstream: `upstream` is a directory or base URL
-/// laid out like `specs/`; without it, each file's URL from the lock is fetched.
+/// laid out like `specs/`; without it, each file's URL from the lock is fetched. Lists the
+/// upstream versions newer than ours (from the directory, or from the published file list)
+/// and the places of our files still marked as needing prose.
 pub fn check(root: &Path, upstream: Option<&str>) -> Report {
-    let mut report = Report {
-        command: "spec-check".to_string(),
-        comparisons: Vec::new(),
-    };
+    let mut report = Report::new("spec-check", Vec::new());
+    let lock_text = std::fs::read_to_string(lock::path(root)).unwrap_or_default();
     let entries = match lock::read(root) {
         Ok(entries) => entries,
         Err(message) => {
@@ -34,11 +41,23 @@ pub fn check(root: &Path, upstream: Option<&str>) -> Report {
             return report;
         }
     };
-    for relative in vendored_files(&root.join("specs")) {
-        let entry = entries.iter().find(|e| e.path == relative);
+    let files = vendored_files(&crate::specs(root));
+    for relative in &files {
+        let entry = entries.iter().find(|e| e.path == *relative);
         report
             .comparisons
-            .push(check_one(root, &relative, entry, upstream));
+            .push(check_one(root, relative, entry, upstream));
+        report.prose_to_write.extend(prose_to_write(root, relative));
+    }
+    report.prose_to_write = ProseToWrite::grouped(std::mem::take(&mut report.prose_to_write));
+    match newer_upstream(root, upstream, &entries, &lock_text) {
+        Ok(newer) => report.newer_upstream = newer,
+        Err(error) => report.comparisons.push(Comparison {
+            title: "upstream versions".to_string(),
+            old: "specs/".to_string(),
+            new: error.origin.clone().unwrap_or_default(),
+            outcome: Outcome::Failed(error),
+        }),
     }
     report
 }
@@ -59,7 +78,8 @@ fn check_one(
     if let Some(sibling) = entry.and_then(|e| e.derived_from.as_ref()) {
         comparison.new = format!("(derived from {sibling})");
         comparison.outcome = Outcome::Skipped(format!(
-            "no upstream file of its own: derived from {sibling}, which is checked instead"
+            "no upstream file of its own: derived from {sibling}, which is checked instead \
+             (the build refuses any difference beyond URLs)"
         ));
         return comparison;
     }
@@ -84,6 +104,8 @@ fn check_one(
     comparison
 }
 
+/// Compares our file with upstream's, structure only. Always: matching upstream bytes say
+/// upstream did not move, not that our file still has its structure.
 fn compare(root: &Path, ours: &Path, location: &str, recorded: Option<&str>) -> Outcome {
     let bytes = match source::read(location) {
         Ok(bytes) => bytes,
@@ -91,13 +113,8 @@ fn compare(root: &Path, ours: &Path, location: &str, recorded: Option<&str>) -> 
             return Outcome::Failed(ComparisonError::new(message, Some(location.to_string())))
         }
     };
-    if recorded.is_some_and(|sha| sha.eq_ignore_ascii_case(&source::sha256_hex(&bytes))) {
-        return Outcome::Skipped(
-            "upstream bytes still hash to the sha256 recorded in specs/upstream.lock.toml; \
-             structural comparison skipped"
-                .to_string(),
-        );
-    }
+    let unchanged =
+        recorded.is_some_and(|sha| sha.eq_ignore_ascii_case(&source::sha256_hex(&bytes)));
     let text = match source::text(bytes, location) {
         Ok(text) => text,
         Err(message) => {
@@ -117,71 +134,146 @@ fn compare(root: &Path, ours: &Path, location: &str, recorded: Option<&str>) -> 
             ))
         }
     };
-    match parse_str(&ours_text, &ours.display().to_string()) {
-        Ok(doc) => Outcome::Compared(classify(&doc.value, &theirs.value)),
-        Err(error) => Outcome::Failed(ComparisonError::from(&error)),
+    let findings = match parse_str(&ours_text, &ours.display().to_string()) {
+        Ok(doc) => classify(&doc.value, &theirs.value),
+        Err(error) => return Outcome::Failed(ComparisonError::from(&error)),
+    };
+    if unchanged {
+        Outcome::ComparedWithNote(
+            findings,
+            "upstream bytes still hash to the sha256 recorded in specs/upstream.lock.toml: \
+             upstream has not moved; structure compared all the same, so an edit to our file \
+             shows"
+                .to_string(),
+        )
+    } else {
+        Outcome::Compared(findings)
     }
 }
 
-/// `<api>/<version>/<env>.yaml` of every vendored spec, sorted by API, version, environment.
-pub fn vendored_files(specs: &Path) -> Vec<String> {
+/// The `x-prose-todo` markers of one vendored file.
+fn prose_to_write(root: &Path, relative: &str) -> Vec<ProseToWrite> {
+    let file = format!("specs/{relative}");
+    let Ok(doc) = load_file(&root.join(&file)) else {
+        // An unreadable file is reported by its comparison.
+        return Vec::new();
+    };
+    prose_todo(&doc.value)
+        .into_iter()
+        .map(|todo| ProseToWrite {
+            file: file.clone(),
+            pointer: todo.pointer,
+            keys: todo.keys,
+            also_in: Vec::new(),
+        })
+        .collect()
+}
+
+/// Upstream versions of each vendored family newer than our newest, with the command that
+/// vendors each: from `DIR/<api>/<version>/` with `--upstream DIR`, from the published file
+/// list otherwise (not for `--upstream URL`, which has no listing).
+fn newer_upstream(
+    root: &Path,
+    upstream: Option<&str>,
+    entries: &[LockEntry],
+    lock_text: &str,
+) -> Result<Vec<NewerVersion>, ComparisonError> {
+    let layout = crate::layout();
+    let specs = crate::specs(root);
+    let newest: BTreeMap<String, String> = layout
+        .apis(&specs)
+        .into_iter()
+        .filter_map(|api| {
+            let newest = layout.versions(&specs, &api).pop()?.version;
+            Some((api, newest))
+        })
+        .collect();
     let mut out = Vec::new();
-    for api in sorted_dirs(specs) {
-        let mut versions = sorted_dirs(&api);
-        versions.sort_by_key(|v| version_key(&file_name(v)));
-        for version in versions {
-            let Ok(files) = std::fs::read_dir(&version) else {
-                continue;
+    match upstream {
+        Some(base) if source::is_url(base) => {}
+        Some(dir) => {
+            for (api, ours) in &newest {
+                for version in version_dirs(&Path::new(dir).join(api)) {
+                    if compare_versions(&version, ours).is_gt() {
+                        out.push(NewerVersion {
+                            command: format!(
+                                "cargo xtask spec-add {version} --api {api} --from {dir}"
+                            ),
+                            api: api.clone(),
+                            version,
+                            newest_vendored: ours.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        None => {
+            let Some(listing) = lock::listing(lock_text).or_else(|| source::listing_of(entries))
+            else {
+                return Ok(out);
             };
-            let mut names: Vec<String> = files
-                .filter_map(|f| f.ok().map(|f| f.file_name().to_string_lossy().into_owned()))
-                .filter(|n| n.ends_with(".yaml"))
-                .collect();
-            names.sort();
-            for name in names {
-                out.push(format!(
-                    "{}/{}/{name}",
-                    file_name(&api),
-                    file_name(&version)
-                ));
+            for published in source::published(&listing, newest.keys())? {
+                let Some(ours) = newest.get(&published.api) else {
+                    continue;
+                };
+                if compare_versions(&published.version, ours).is_le() {
+                    continue;
+                }
+                let files: Vec<String> = layout
+                    .environments()
+                    .iter()
+                    .map(|env| {
+                        published.files.get(&env.name).map_or_else(
+                            || format!("--{} <URL>", env.name),
+                            |url| format!("--{} {url}", env.name),
+                        )
+                    })
+                    .collect();
+                out.push(NewerVersion {
+                    command: format!(
+                        "cargo xtask spec-add {} --api {} {}",
+                        published.version,
+                        published.api,
+                        files.join(" ")
+                    ),
+                    api: published.api,
+                    version: published.version,
+                    newest_vendored: ours.clone(),
+                });
             }
         }
     }
-    out
+    out.sort_by(|a, b| {
+        a.api
+            .cmp(&b.api)
+            .then_with(|| compare_versions(&a.version, &b.version))
+    });
+    Ok(out)
+}
+
+/// The version folders directly below `dir`, whatever files they hold.
+fn version_dirs(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| is_version(name))
+        .collect()
+}
+
+/// `<api>/<version>/<env>.yaml` of every vendored spec, by API, version, then environment.
+pub fn vendored_files(specs: &Path) -> Vec<String> {
+    crate::layout().files(specs).unwrap_or_default()
 }
 
 /// Versions of `api` vendored under `specs/`, oldest first.
 pub fn versions(specs: &Path, api: &str) -> Vec<String> {
-    let mut versions: Vec<String> = sorted_dirs(&specs.join(api))
-        .iter()
-        .map(|d| file_name(d))
-        .collect();
-    versions.sort_by_key(|v| version_key(v));
-    versions
-}
-
-/// Sorts `1.10.0` after `1.9.0`.
-pub fn version_key(version: &str) -> Vec<u64> {
-    version
-        .split('.')
-        .map(|part| part.parse().unwrap_or(0))
+    crate::layout()
+        .versions(specs, api)
+        .into_iter()
+        .map(|v| v.version)
         .collect()
-}
-
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }

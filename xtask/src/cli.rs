@@ -18,6 +18,7 @@ const VALUED: &[&str] = &[
     "--uatc",
     "--prod",
     "--api",
+    "--url",
 ];
 /// Options that stand alone.
 const FLAGS: &[&str] = &["--check"];

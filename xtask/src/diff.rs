@@ -12,10 +12,7 @@ pub fn command(args: &Args) -> Result<i32, UsageError> {
     let root = args.root();
     let old = Spec::parse(&root, &args.positional[0]);
     let new = Spec::parse(&root, &args.positional[1]);
-    let report = Report {
-        command: "spec-diff".to_string(),
-        comparisons: vec![compare(&old, &new)],
-    };
+    let report = Report::new("spec-diff", vec![compare(&old, &new)]);
     print!("{}", report.render(format));
     Ok(report.exit_code())
 }
@@ -32,11 +29,17 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// `e-financing@1.6.6` (the UATC file generation uses), `e-financing@1.6.6:prod`, a path or a URL.
+    /// `e-financing@1.6.6` (the file generation uses), `e-financing@1.6.6:prod` (another
+    /// environment's), a path or a URL.
     pub fn parse(root: &Path, arg: &str) -> Spec {
         if let Some((api, rest)) = arg.split_once('@').filter(|_| !source::is_url(arg)) {
-            let (version, env) = rest.split_once(':').unwrap_or((rest, "uatc"));
-            let relative = format!("specs/{api}/{version}/{env}.yaml");
+            let layout = crate::layout();
+            let generated_from = layout.generated_from().name.clone();
+            let (version, env) = rest
+                .split_once(':')
+                .unwrap_or((rest, generated_from.as_str()));
+            let env = scalexpert_spec_engine::Environment::new(env);
+            let relative = format!("specs/{}", layout.relative_file(api, version, &env));
             return Spec {
                 label: relative.clone(),
                 version: Some((api.to_string(), version.to_string())),
@@ -50,7 +53,7 @@ impl Spec {
         }
     }
 
-    /// The vendored spec `specs/<api>/<version>/uatc.yaml` of `root`.
+    /// The vendored spec of `root` that `api` `version` is generated from.
     pub fn vendored(root: &Path, api: &str, version: &str) -> Spec {
         Spec::parse(root, &format!("{api}@{version}"))
     }

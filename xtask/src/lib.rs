@@ -13,7 +13,8 @@ pub mod lock;
 pub mod manifest;
 pub mod source;
 
-use std::path::PathBuf;
+use scalexpert_spec_engine::Layout;
+use std::path::{Path, PathBuf};
 
 /// Exit code of every command: in sync / success.
 pub const EXIT_OK: i32 = 0;
@@ -33,14 +34,18 @@ usage: cargo xtask <command> [options]
 
 commands:
   spec-check [--upstream <DIR|URL>] [--format text|markdown|json]
-      compare every vendored spec with its upstream file
-      exit 0 in sync, 1 non-breaking drift, 2 breaking drift, 3 upstream unreadable
+      compare every vendored spec with its upstream file, list newer upstream versions and
+      the places whose prose is still to write (x-prose-todo)
+      exit 0 in sync, 1 non-breaking drift or a newer upstream version, 2 breaking drift,
+      3 upstream unreadable
   spec-diff <OLD> <NEW> [--format text|markdown|json]
       compare two spec files or vendored versions (e.g. e-financing@1.6.0 e-financing@1.6.6)
       exit 0 no structural change, 1 non-breaking, 2 breaking, 3 unreadable
-  spec-add <VERSION> --from <DIR|URL> [--api e-financing] [--format ...]
-  spec-add <VERSION> --uatc <FILE|URL> --prod <FILE|URL> [--api e-financing]
-      vendor a new version, record it in the lock, add its cargo feature, check it builds
+  spec-add <VERSION> --from <DIR|URL> [--url <URL with {env} or {ENV}>] [--api e-financing]
+  spec-add <VERSION> --uatc <FILE|URL> --prod <FILE|URL> [--url ...] [--api e-financing]
+      vendor a new version with upstream's structure and our prose (x-prose-todo where it is
+      new), record where Scalexpert publishes it in the lock, add its cargo feature, check it
+      builds, regenerate docs/api-changelog.md
       exit 0 added, 3 unreadable, 4 inconsistent or already there, 5 does not build
   changelog [--check]
       regenerate docs/api-changelog.md (with --check: exit 1 if it is stale)
@@ -54,6 +59,11 @@ pub fn run(args: &[String]) -> i32 {
         eprintln!("{USAGE}");
         return EXIT_USAGE;
     };
+    // `spec-add --help` is a question, not a mistake.
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return EXIT_OK;
+    }
     let parsed = match cli::Args::parse(rest) {
         Ok(parsed) => parsed,
         Err(message) => {
@@ -79,6 +89,17 @@ pub fn run(args: &[String]) -> i32 {
             EXIT_USAGE
         }
     }
+}
+
+/// The layout of the spec tree this xtask maintains: Scalexpert's `uatc` and `prod` files,
+/// generated from `uatc` (the same [`Layout`] `build.rs` uses).
+pub fn layout() -> Layout {
+    Layout::default()
+}
+
+/// The spec tree of a crate root: `<root>/specs`.
+pub fn specs(root: &Path) -> PathBuf {
+    root.join("specs")
 }
 
 /// The root of the workspace this xtask was built in.

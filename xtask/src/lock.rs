@@ -1,5 +1,7 @@
 //! `specs/upstream.lock.toml`: where each vendored spec comes from and the sha256 of its bytes.
 
+use scalexpert_spec_engine::layout::compare_versions;
+use scalexpert_spec_engine::Environment;
 use std::path::Path;
 use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
 
@@ -18,7 +20,7 @@ pub struct LockEntry {
 
 /// The lock file of a crate root.
 pub fn path(root: &Path) -> std::path::PathBuf {
-    root.join("specs").join("upstream.lock.toml")
+    crate::layout().lock_path(&crate::specs(root))
 }
 
 /// Parses the lock's entries.
@@ -54,6 +56,40 @@ pub fn read(root: &Path) -> Result<Vec<LockEntry>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(format!("{}: {e}", file.display())),
     }
+}
+
+/// Where Scalexpert would publish `env`'s file of `api` `version`, by the naming of the newest
+/// vendored version whose recorded URL holds its version number (the naming changed over the
+/// years, so the newest is the best guess); `None` when no entry tells.
+pub fn published_url_for(
+    entries: &[LockEntry],
+    api: &str,
+    version: &str,
+    env: &Environment,
+) -> Option<String> {
+    let suffix = format!("/{}", env.file_name());
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let rest = entry.path.strip_prefix(api)?.strip_prefix('/')?;
+            let vendored = rest.strip_suffix(&suffix)?;
+            let url = entry.upstream.as_deref()?;
+            let at = url.rfind(vendored)?;
+            let guess = format!("{}{version}{}", &url[..at], &url[at + vendored.len()..]);
+            Some((vendored.to_string(), guess))
+        })
+        .max_by(|a, b| compare_versions(&a.0, &b.0))
+        .map(|(_, url)| url)
+}
+
+/// The `[upstream] listing` URL of a lock, if it names one: where the published files are
+/// listed, when it cannot be derived from their URLs.
+pub fn listing(text: &str) -> Option<String> {
+    let doc: DocumentMut = text.parse().ok()?;
+    doc.get("upstream")?
+        .get("listing")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// `text` with `entries` appended as `[[spec]]` tables; comments and layout kept.
@@ -108,6 +144,36 @@ mod tests {
             entries[1].derived_from.as_deref(),
             Some("a/1.0.0/uatc.yaml")
         );
+    }
+
+    #[test]
+    fn the_newest_naming_gives_the_published_url_of_a_new_version() {
+        let entries = parse(
+            "[[spec]]\npath = \"e-financing/1.4.0/uatc.yaml\"\nupstream = \"https://h/swagger_e-financing_1.4.0_uatc%20%283%29.yaml\"\n\n\
+             [[spec]]\npath = \"e-financing/1.10.0/uatc.yaml\"\nupstream = \"https://h/swagger_e-financing_1.10.0-UATC.yaml\"\n\n\
+             [[spec]]\npath = \"e-financing/1.9.0/uatc.yaml\"\nupstream = \"https://h/swagger_e-financing_1.9.0_uatc.yaml\"\n\n\
+             [[spec]]\npath = \"e-financing/1.9.0/prod.yaml\"\nupstream = \"/home/me/prod.yaml\"\n",
+        )
+        .expect("parses");
+        let uatc = Environment::new("uatc");
+        assert_eq!(
+            published_url_for(&entries, "e-financing", "1.11.0", &uatc).as_deref(),
+            Some("https://h/swagger_e-financing_1.11.0-UATC.yaml")
+        );
+        assert_eq!(
+            published_url_for(&entries, "e-financing", "1.11.0", &Environment::new("prod")),
+            None,
+            "a path without the version tells nothing"
+        );
+        assert_eq!(
+            published_url_for(&entries, "insurance", "1.0.0", &uatc),
+            None
+        );
+        assert_eq!(
+            listing("[upstream]\nlisting = \"https://l/\"\n").as_deref(),
+            Some("https://l/")
+        );
+        assert_eq!(listing(LOCK), None);
     }
 
     #[test]

@@ -1,19 +1,7 @@
 //! Adding a version's cargo feature to the crate's `Cargo.toml`, comments and layout kept.
 
+use scalexpert_spec_engine::layout::is_version_feature;
 use toml_edit::{Array, DocumentMut, Item, Value};
-
-/// The cargo feature of an API version: `e-financing-1_6_6`.
-pub fn feature_name(api: &str, version: &str) -> String {
-    format!("{api}-{}", version.replace('.', "_"))
-}
-
-/// Whether `feature` is a version feature of `api` (`e-financing-1_6_6`).
-fn is_version_feature(feature: &str, api: &str) -> bool {
-    feature
-        .strip_prefix(api)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '_'))
-}
 
 /// `manifest` with `feature = []` added after the API's last version feature, and added to
 /// `all-versions` (when there is one) after the API's last entry.
@@ -113,12 +101,5 @@ serde = "1"
     #[test]
     fn refuses_an_existing_feature() {
         assert!(add_version_feature(MANIFEST, "e-financing", "e-financing-1_4_0").is_err());
-    }
-
-    #[test]
-    fn names_features_like_build_rs() {
-        assert_eq!(feature_name("e-financing", "1.6.6"), "e-financing-1_6_6");
-        assert!(is_version_feature("e-financing-1_6_6", "e-financing"));
-        assert!(!is_version_feature("all-versions", "e-financing"));
     }
 }

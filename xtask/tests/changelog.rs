@@ -43,7 +43,7 @@ fn the_changelog_classifies_the_known_milestones() {
         ),
     ] {
         let line = row(&changelog, "1.4.0 → 1.5.2", "schema-renamed", new);
-        assert!(line.starts_with("| **breaking** |"), "{line}");
+        assert!(line.starts_with("| **breaking** ("), "{line}");
         assert!(line.contains(old), "{line}");
     }
     let confirm = row(
@@ -68,7 +68,7 @@ fn the_changelog_classifies_the_known_milestones() {
             "request-constraint-tightened",
             &format!("/properties/{field}/maxLength"),
         );
-        assert!(limit.starts_with("| **breaking** |"), "{limit}");
+        assert!(limit.starts_with("| **breaking** ("), "{limit}");
     }
     let order: Vec<usize> = ["1.6.0 → 1.6.6", "1.5.2 → 1.6.0", "1.4.0 → 1.5.2"]
         .iter()

@@ -1,6 +1,10 @@
 //! `cargo xtask spec-add`: refusals on a small root of our own, and the whole journey in a
 //! temporary copy of the crate (the new module builds, and a program calls one of its
 //! operations against a loopback server).
+//!
+//! The journey runs nested cargo builds, which take minutes on a cold target, so it is
+//! `#[ignore]`d here and runs as its own step of `.ci/run`, printing each stage:
+//! `cargo test -p xtask --test spec_add -- --ignored --nocapture`.
 
 mod common;
 
@@ -11,23 +15,61 @@ use tempfile::TempDir;
 const UATC_SERVER_V1: &str = "/baas/uatc/e-financing/api/v1";
 const PROD_SERVER_V1: &str = "/baas/prod/e-financing/api/v1";
 
-/// A fixture version 9.9.9 made from OUR 1.7.1 files: new version number, new server paths.
+/// The newest vendored e-financing version (whatever it is: spec-add may have added one).
+fn newest_version() -> String {
+    let layout = scalexpert_spec_engine::Layout::default();
+    layout
+        .versions(&workspace().join("specs"), "e-financing")
+        .pop()
+        .expect("an e-financing version is vendored")
+        .version
+}
+
+/// What "upstream" words look like in the fixture version, so none can slip into ours.
+const UPSTREAM_WORDS: &str = "Upstream words: ";
+
+/// Every description, summary and title below `node` in "upstream" words.
+fn reword(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), value) {
+                    ("description" | "summary" | "title", serde_json::Value::String(text)) => {
+                        *text = format!("{UPSTREAM_WORDS}{text}");
+                    }
+                    (_, value) => reword(value),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(reword),
+        _ => {}
+    }
+}
+
+/// A fixture version 9.9.9 made from OUR newest files as upstream would publish them: its own
+/// words, a new version number and server paths, and one new optional property.
 fn fixture_version() -> (String, String) {
-    let specs = workspace().join("specs/e-financing/1.7.1");
-    let bump = |text: String, server: &str, to: &str| {
-        let text = text.replace("  version: 1.7.1\n", "  version: 9.9.9\n");
-        assert!(
-            text.contains("  version: 9.9.9\n"),
-            "version line not found"
-        );
+    let newest = newest_version();
+    let specs = workspace().join("specs/e-financing").join(&newest);
+    let bump = |file: &str, server: &str, to: &str| {
+        let text = std::fs::read_to_string(specs.join(file)).expect("newest spec");
         assert!(text.contains(server), "server {server} not found");
-        text.replace(server, to)
+        let text = text.replace(server, to);
+        let mut doc = scalexpert_spec_engine::parse_str(&text, file)
+            .expect("parses")
+            .value;
+        doc["info"]["version"] = serde_json::json!("9.9.9");
+        reword(&mut doc);
+        doc["components"]["schemas"]["Contact"]["properties"]["preferredLanguage"] = serde_json::json!({
+            "type": "string",
+            "description": format!("{UPSTREAM_WORDS}the language the buyer reads."),
+            "example": "fr"
+        });
+        scalexpert_spec_engine::to_yaml(&doc, "upstream fixture").expect("yaml")
     };
-    let uatc = std::fs::read_to_string(specs.join("uatc.yaml")).expect("1.7.1 uatc");
-    let prod = std::fs::read_to_string(specs.join("prod.yaml")).expect("1.7.1 prod");
     (
-        bump(uatc, UATC_SERVER_V1, "/baas/uatc/e-financing/api/v9"),
-        bump(prod, PROD_SERVER_V1, "/baas/prod/e-financing/api/v9"),
+        bump("uatc.yaml", UATC_SERVER_V1, "/baas/uatc/e-financing/api/v9"),
+        bump("prod.yaml", PROD_SERVER_V1, "/baas/prod/e-financing/api/v9"),
     )
 }
 
@@ -39,7 +81,11 @@ fn flat_source(uatc: &str, prod: &str) -> TempDir {
     dir
 }
 
-/// A crate root with only e-financing 1.0.0 (the rule fixtures' base) and an empty lock.
+/// The lock of [`small_root`]: 1.0.0's files as published (naming a new version follows it).
+const SMALL_LOCK: &str = "# lock\n\n[[spec]]\npath = \"e-financing/1.0.0/uatc.yaml\"\nupstream = \"https://example.test/assets/swagger_e-financing_1.0.0-UATC.yaml\"\n\n[[spec]]\npath = \"e-financing/1.0.0/prod.yaml\"\nupstream = \"https://example.test/assets/swagger_e-financing_1.0.0-PROD.yaml\"\n";
+
+/// A crate root with only e-financing 1.0.0 (the rule fixtures' base, in our words) and its
+/// lock: a real, dependency-free crate, so spec-add's `cargo check` takes a second.
 fn small_root() -> TempDir {
     let root = TempDir::new().expect("tempdir");
     let dir = root.path().join("specs/e-financing/1.0.0");
@@ -47,13 +93,32 @@ fn small_root() -> TempDir {
     let base = std::fs::read_to_string(fixture("rules/base.yaml")).expect("base");
     std::fs::write(dir.join("uatc.yaml"), &base).expect("write");
     std::fs::write(dir.join("prod.yaml"), &base).expect("write");
-    std::fs::write(root.path().join("specs/upstream.lock.toml"), "# lock\n").expect("write");
+    std::fs::write(root.path().join("specs/upstream.lock.toml"), SMALL_LOCK).expect("write");
+    std::fs::create_dir_all(root.path().join("src")).expect("mkdir");
+    std::fs::write(root.path().join("src/lib.rs"), "").expect("write");
     std::fs::write(
         root.path().join("Cargo.toml"),
-        "[package]\nname = \"x\"\n\n[features]\ne-financing-1_0_0 = []\n",
+        "[package]\nname = \"x\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n[features]\ne-financing-1_0_0 = []\n",
     )
     .expect("write");
     root
+}
+
+/// What upstream publishes for `version`: the base's structure in upstream's own words.
+fn upstream_words(version: &str) -> String {
+    base_as(version)
+        .replace(
+            "A small API for the change classifier's tests.",
+            "Upstream's own description of the order API, long enough to be noticed.",
+        )
+        .replace(
+            "summary: Create an order",
+            "summary: Upstream creates an order",
+        )
+        .replace(
+            "description: What the client sends to create an order.",
+            "description: Upstream explains at length what the client sends to create an order.",
+        )
 }
 
 fn add(root: &Path, version: &str, from: &str) -> common::Run {
@@ -77,7 +142,7 @@ fn untouched(root: &Path) -> bool {
     let versions = std::fs::read_dir(root.join("specs/e-financing"))
         .expect("dir")
         .count();
-    lock == "# lock\n" && !manifest.contains("2_0_0") && versions == 1
+    lock == SMALL_LOCK && !manifest.contains("2_0_0") && versions == 1
 }
 
 fn base_as(version: &str) -> String {
@@ -144,6 +209,227 @@ fn refuses_a_version_mismatch_an_existing_version_and_a_dead_url() {
     let run = add(root.path(), "v2", "/nowhere");
     assert_eq!(run.code, 64);
     assert!(untouched(root.path()));
+}
+
+#[test]
+fn adds_upstream_structure_with_our_prose_and_marks_what_is_new() {
+    let root = small_root();
+    let upstream = upstream_words("2.0.0").replace(
+        "        note: {type: string}\n",
+        "        note: {type: string}\n        coupon: {type: string, description: \"Upstream's coupon code field, described in upstream words.\", example: UPSTREAM-COUPON}\n",
+    );
+    assert!(upstream.contains("coupon"), "fixture edit applies");
+    let source = flat_source(&upstream, &upstream);
+    let run = add(root.path(), "2.0.0", source.path().to_str().expect("utf-8"));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    let dir = root.path().join("specs/e-financing/2.0.0");
+    let written = std::fs::read_to_string(dir.join("uatc.yaml")).expect("uatc");
+    assert!(
+        !written.contains("Upstream") && !written.contains("UPSTREAM"),
+        "{written}"
+    );
+    assert!(
+        written.contains("A small API for the change classifier's tests."),
+        "{written}"
+    );
+    assert!(written.contains("summary: Create an order"), "{written}");
+    let doc = scalexpert_spec_engine::parse_str(&written, "uatc.yaml")
+        .expect("parses")
+        .value;
+    assert_eq!(
+        doc.pointer("/components/schemas/OrderRequest/properties/coupon"),
+        Some(&serde_json::json!({"type": "string", "x-prose-todo": ["description", "example"]}))
+    );
+    let todo = scalexpert_spec_engine::carry::prose_todo(&doc);
+    assert_eq!(todo.len(), 1, "{todo:?}");
+    // Structure is upstream's, prose aside.
+    let theirs = scalexpert_spec_engine::parse_str(&upstream, "up")
+        .expect("parses")
+        .value;
+    assert!(scalexpert_spec_engine::structural_diff(&doc, &theirs).is_empty());
+
+    // The report lists the one place, once for both environment files, and no exit code.
+    assert!(
+        run.stdout.contains("prose to write at 1 place(s)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("specs/e-financing/2.0.0/uatc.yaml /components/schemas/OrderRequest/properties/coupon: description, example (also in specs/e-financing/2.0.0/prod.yaml)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("exit"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("request-property-added-optional"),
+        "{}",
+        run.stdout
+    );
+
+    // The lock records where Scalexpert publishes the files, by the naming of 1.0.0's.
+    let lock = std::fs::read_to_string(root.path().join("specs/upstream.lock.toml")).expect("lock");
+    assert!(
+        lock.contains(
+            "upstream = \"https://example.test/assets/swagger_e-financing_2.0.0-UATC.yaml\""
+        ),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(
+            "upstream = \"https://example.test/assets/swagger_e-financing_2.0.0-PROD.yaml\""
+        ),
+        "{lock}"
+    );
+    assert!(!lock.contains(&*source.path().to_string_lossy()), "{lock}");
+    assert!(lock.contains(&sha256(upstream.as_bytes())), "{lock}");
+
+    // The changelog is current right away.
+    let changelog =
+        std::fs::read_to_string(xtask::changelog::file(root.path())).expect("changelog");
+    assert_eq!(changelog, xtask::changelog::render(root.path()));
+    assert!(
+        changelog.contains("e-financing 1.0.0 → 2.0.0"),
+        "{changelog}"
+    );
+
+    // spec-check finds the marker again.
+    let check = xtask(
+        &[
+            "spec-check",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+            "--upstream",
+            "/nowhere",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let listed = &check.json()["prose_to_write"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed:#}");
+    assert_eq!(
+        listed[0]["pointer"],
+        "/components/schemas/OrderRequest/properties/coupon"
+    );
+}
+
+#[test]
+fn the_json_report_is_one_document_naming_the_places_to_write() {
+    let root = small_root();
+    let upstream = base_as("2.0.0").replace(
+        "        note: {type: string}\n",
+        "        note: {type: string}\n        coupon: {type: string}\n",
+    );
+    let source = flat_source(&upstream, &upstream);
+    let run = xtask(
+        &[
+            "spec-add",
+            "2.0.0",
+            "--from",
+            source.path().to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["exit_code"], 0);
+    let places: Vec<&str> = json["prose_to_write"]
+        .as_array()
+        .expect("prose_to_write")
+        .iter()
+        .filter_map(|p| p["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        places,
+        ["/components/schemas/OrderRequest/properties/coupon"]
+    );
+    assert!(
+        run.stderr.contains("added e-financing 2.0.0"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_local_source_needs_a_published_url_when_the_lock_cannot_tell() {
+    let root = small_root();
+    std::fs::write(root.path().join("specs/upstream.lock.toml"), "# lock\n").expect("write");
+    let source = flat_source(&base_as("2.0.0"), &base_as("2.0.0"));
+    let from = source.path().to_str().expect("utf-8");
+    let run = add(root.path(), "2.0.0", from);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("pass --url"), "{}", run.stderr);
+
+    let run = xtask(
+        &[
+            "spec-add",
+            "2.0.0",
+            "--from",
+            from,
+            "--url",
+            "https://cdn.example.test/swagger_e-financing_2.0.0_{env}.yaml",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let lock = std::fs::read_to_string(root.path().join("specs/upstream.lock.toml")).expect("lock");
+    assert!(
+        lock.contains("https://cdn.example.test/swagger_e-financing_2.0.0_uatc.yaml"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("https://cdn.example.test/swagger_e-financing_2.0.0_prod.yaml"),
+        "{lock}"
+    );
+}
+
+#[test]
+fn a_family_s_first_version_compares_nothing_and_says_so() {
+    let root = small_root();
+    let lock = root.path().join("specs/upstream.lock.toml");
+    let source = flat_source(&base_as("1.0.0"), &base_as("1.0.0"));
+    let run = xtask(
+        &[
+            "spec-add",
+            "1.0.0",
+            "--api",
+            "orders",
+            "--from",
+            source.path().to_str().expect("utf-8"),
+            "--url",
+            "https://example.test/orders-{ENV}.yaml",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("spec-add: not-compared"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("in-sync"), "{}", run.stdout);
+    assert!(std::fs::read_to_string(lock)
+        .expect("lock")
+        .contains("orders-UATC.yaml"));
+    assert!(root.path().join("specs/orders/1.0.0/uatc.yaml").is_file());
+}
+
+#[test]
+fn help_is_an_answer_not_an_error() {
+    for command in ["spec-add", "spec-check", "spec-diff", "changelog"] {
+        let run = xtask(&[command, "--help"], &[]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(run.stdout.contains("usage: cargo xtask"), "{}", run.stdout);
+    }
 }
 
 /// Copies the crate (everything but build output and git data) to `to`.
@@ -227,9 +513,19 @@ const SOLUTIONS: &str = r#"{"solutions": [{
                          "visualInformationIcon": "https://cdn.example.test/i.png"}
 }]}"#;
 
+/// Says what the journey is doing (shown with `--nocapture`, as `.ci/run` runs it).
+fn stage(what: &str) {
+    eprintln!("spec-add end to end: {what}");
+}
+
 #[test]
+#[ignore = "nested cargo builds (minutes cold): .ci/run runs it as its own step"]
 fn adds_a_version_that_builds_and_answers_calls() {
     let target = target_dir();
+    stage(&format!(
+        "copying the crate to {}",
+        target.join("spec-add-e2e").display()
+    ));
     let work = work_dir(&target);
     let krate = work.join("crate");
     copy_crate(&workspace(), &krate);
@@ -246,7 +542,8 @@ fn adds_a_version_that_builds_and_answers_calls() {
     ]);
     let target_env = target.to_str().expect("utf-8");
     let from = format!("{base}/published");
-    let run = xtask(
+    stage("running `xtask spec-add 9.9.9` (it runs `cargo check` of the new feature)");
+    let run = common::xtask_showing_progress(
         &[
             "spec-add",
             "9.9.9",
@@ -263,14 +560,27 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stdout, run.stderr
     );
 
-    // The changelog against 1.7.1: only the servers (and the version number) moved.
+    // The changes since the previous newest: the servers and the new property.
     assert!(
-        run.stdout.contains("e-financing 1.7.1 → 9.9.9"),
+        run.stdout
+            .contains(&format!("e-financing {} → 9.9.9", newest_version())),
         "{}",
         run.stdout
     );
     assert!(run.stdout.contains("server-url-changed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("request-property-added-optional"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("schema-"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "/components/schemas/Contact/properties/preferredLanguage: description, example"
+        ),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("accessor `Client::e_financing_v9_9_9()`"),
@@ -283,15 +593,36 @@ fn adds_a_version_that_builds_and_answers_calls() {
         run.stderr
     );
 
-    // Vendored byte for byte, recorded in the lock, feature added.
+    // Upstream's structure with our words, the new place marked; recorded in the lock,
+    // feature added, changelog regenerated.
     let dir = krate.join("specs/e-financing/9.9.9");
+    for (file, source) in [("uatc.yaml", &uatc), ("prod.yaml", &prod)] {
+        let written = std::fs::read_to_string(dir.join(file)).expect("written");
+        assert!(
+            !written.contains(UPSTREAM_WORDS),
+            "{file} holds upstream words"
+        );
+        let ours = scalexpert_spec_engine::parse_str(&written, file)
+            .expect("parses")
+            .value;
+        let theirs = scalexpert_spec_engine::parse_str(source, file)
+            .expect("parses")
+            .value;
+        assert!(scalexpert_spec_engine::structural_diff(&ours, &theirs).is_empty());
+        let todo: Vec<String> = scalexpert_spec_engine::carry::prose_todo(&ours)
+            .into_iter()
+            .map(|t| t.pointer)
+            .collect();
+        assert_eq!(
+            todo,
+            ["/components/schemas/Contact/properties/preferredLanguage"]
+        );
+    }
+    let changelog = std::fs::read_to_string(xtask::changelog::file(&krate)).expect("changelog");
     assert_eq!(
-        std::fs::read_to_string(dir.join("uatc.yaml")).expect("uatc"),
-        uatc
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("prod.yaml")).expect("prod"),
-        prod
+        changelog,
+        xtask::changelog::render(&krate),
+        "changelog regenerated"
     );
     let lock = std::fs::read_to_string(krate.join("specs/upstream.lock.toml")).expect("lock");
     let original_lock =
@@ -304,12 +635,17 @@ fn adds_a_version_that_builds_and_answers_calls() {
         sha256(prod.as_bytes())
     )), "{lock}");
     let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).expect("manifest");
+    let newest_feature = format!("e-financing-{}", newest_version().replace('.', "_"));
     assert!(
-        manifest.contains("\ne-financing-1_7_1 = []\ne-financing-9_9_9 = []\n"),
+        manifest.contains(&format!(
+            "\n{newest_feature} = []\ne-financing-9_9_9 = []\n"
+        )),
         "{manifest}"
     );
     assert!(
-        manifest.contains("    \"e-financing-1_7_1\",\n    \"e-financing-9_9_9\",\n"),
+        manifest.contains(&format!(
+            "    \"{newest_feature}\",\n    \"e-financing-9_9_9\",\n"
+        )),
         "{manifest}"
     );
 
@@ -330,20 +666,19 @@ fn adds_a_version_that_builds_and_answers_calls() {
         ),
     ]);
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    stage("building and running a program that calls the new module");
     let output = std::process::Command::new(cargo)
-        .args(["run", "--quiet", "--manifest-path"])
+        .args(["run", "--manifest-path"])
         .arg(consumer.join("Cargo.toml"))
         .arg("--")
         .arg(&api)
         .env("CARGO_TARGET_DIR", &target)
+        // cargo's progress goes straight to the terminal; the program's answer is read.
+        .stderr(std::process::Stdio::inherit())
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "consumer failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "consumer failed:\n{stdout}");
     assert!(stdout.contains("solutions: SCFRSP-4XTS"), "{stdout}");
     let seen = log.lock().expect("log").clone();
     let call = seen

@@ -1,5 +1,6 @@
 //! `cargo xtask spec-check`: exit codes 0/1/2/3 on a small crate root of our own, with upstream
-//! read from a directory, from the lock's URLs on a loopback server, or from nowhere.
+//! read from a directory, from the lock's URLs on a loopback server, or from nowhere; newer
+//! upstream versions, unreadable upstream files, and places whose prose is left to write.
 
 mod common;
 
@@ -74,6 +75,17 @@ fn upstream_dir(uatc: &str, prod: Option<&str>) -> TempDir {
     dir
 }
 
+/// The comparison of the file `e-financing/1.0.0/<env>.yaml` in a JSON report.
+fn comparison<'a>(json: &'a serde_json::Value, env: &str) -> &'a serde_json::Value {
+    let title = format!("e-financing/1.0.0/{env}.yaml");
+    json["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .find(|c| c["title"] == title.as_str())
+        .unwrap_or_else(|| panic!("no comparison of {title} in {json:#}"))
+}
+
 fn check(root: &Path, upstream: &Path, format: &str) -> common::Run {
     xtask(
         &[
@@ -96,25 +108,201 @@ fn drifted(uatc: &str) -> TempDir {
 }
 
 #[test]
-fn unchanged_upstream_bytes_skip_the_comparison() {
+fn unchanged_upstream_bytes_are_compared_all_the_same() {
     let root = root();
     let upstream = upstream_of(&ours_uatc());
     let dir = upstream_dir(&upstream, Some(&prod_of(&upstream)));
     let run = check(root.path(), dir.path(), "json");
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let json = run.json();
-    assert_eq!(json["status"], "unchanged");
+    assert_eq!(json["status"], "in-sync");
     for comparison in json["comparisons"].as_array().expect("comparisons") {
-        assert_eq!(comparison["status"], "unchanged");
+        assert_eq!(comparison["status"], "in-sync");
         assert!(comparison["note"]
             .as_str()
             .expect("note")
             .contains("sha256"));
-        assert_eq!(comparison["findings"], serde_json::json!([]));
+        assert_eq!(comparison["counts"]["breaking"], 0);
+        assert_eq!(comparison["counts"]["non_breaking"], 0);
     }
     let text = check(root.path(), dir.path(), "text");
     assert!(
-        text.stdout.contains("structural comparison skipped"),
+        text.stdout.contains("structure compared all the same"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn our_own_structural_edit_shows_though_upstream_did_not_move() {
+    let root = root();
+    let ours = root.path().join("specs/e-financing/1.0.0/uatc.yaml");
+    let edited = ours_uatc().replace(
+        "reference: {type: string, maxLength: 32,",
+        "reference: {type: string, maxLength: 30,",
+    );
+    assert_ne!(edited, ours_uatc());
+    std::fs::write(&ours, edited).expect("write");
+    let upstream = upstream_of(&ours_uatc());
+    let dir = upstream_dir(&upstream, Some(&prod_of(&upstream)));
+    let run = check(root.path(), dir.path(), "json");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    let uatc = comparison(&json, "uatc");
+    assert!(uatc["note"].as_str().expect("note").contains("sha256"));
+    assert_eq!(
+        uatc["findings"][0]["pointer"],
+        "/components/schemas/OrderRequest/properties/reference/maxLength"
+    );
+}
+
+#[test]
+fn an_empty_or_truncated_upstream_is_unreadable_not_drift() {
+    let root = root();
+    let whole = upstream_of(&ours_uatc());
+    let truncated = &whole[..whole.find("paths:").expect("paths")];
+    for (text, missing) in [
+        ("", vec!["openapi", "info.version", "paths"]),
+        (truncated, vec!["paths"]),
+    ] {
+        let run = check(root.path(), drifted(text).path(), "json");
+        assert_eq!(run.code, 3, "{}", run.stdout);
+        let json = run.json();
+        let error = &comparison(&json, "uatc")["error"];
+        assert_eq!(error["missing"], serde_json::json!(missing), "{error}");
+        let message = error["message"].as_str().expect("message");
+        assert!(message.contains("e-financing/1.0.0/uatc.yaml"), "{message}");
+        assert!(message.contains("not an OpenAPI document"), "{message}");
+        assert_eq!(json["counts"]["breaking"], 0, "nothing taken for drift");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let root = root();
+    let upstream = format!("\u{feff}{}", upstream_of(&ours_uatc()));
+    let run = check(root.path(), drifted(&upstream).path(), "json");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(comparison(&run.json(), "uatc")["status"], "in-sync");
+}
+
+#[test]
+fn newer_upstream_versions_are_listed_with_the_command_that_adds_them() {
+    let root = root();
+    let upstream = upstream_of(&ours_uatc());
+    let dir = upstream_dir(&upstream, Some(&prod_of(&upstream)));
+    for version in ["0.9.0", "1.1.0", "1.10.0"] {
+        let newer = dir.path().join("e-financing").join(version);
+        std::fs::create_dir_all(&newer).expect("mkdir");
+        std::fs::write(newer.join("uatc.yaml"), &upstream).expect("write");
+    }
+    std::fs::create_dir_all(dir.path().join("auth/9.0.0")).expect("a family we do not vendor");
+    let run = check(root.path(), dir.path(), "json");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["status"], "new-version");
+    let dir_arg = dir.path().to_str().expect("utf-8");
+    assert_eq!(
+        json["newer_upstream"],
+        serde_json::json!([
+            {"api": "e-financing", "version": "1.1.0", "newest_vendored": "1.0.0",
+             "command": format!("cargo xtask spec-add 1.1.0 --api e-financing --from {dir_arg}")},
+            {"api": "e-financing", "version": "1.10.0", "newest_vendored": "1.0.0",
+             "command": format!("cargo xtask spec-add 1.10.0 --api e-financing --from {dir_arg}")},
+        ])
+    );
+    let text = check(root.path(), dir.path(), "text");
+    assert!(
+        text.stdout.contains(&format!(
+            "cargo xtask spec-add 1.1.0 --api e-financing --from {dir_arg}"
+        )),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("exit 1"), "{}", text.stdout);
+}
+
+#[test]
+fn newer_versions_come_from_the_published_file_list_online() {
+    let upstream = upstream_of(&ours_uatc());
+    let prod = prod_of(&upstream);
+    let (base, _) = serve(vec![
+        (
+            ("GET", "/u.yaml".to_string()),
+            Reply::ok("text/yaml", upstream.clone()),
+        ),
+        (
+            ("GET", "/p.yaml".to_string()),
+            Reply::ok("text/yaml", prod.clone()),
+        ),
+    ]);
+    let listing = serde_json::json!([
+        {"name": "swagger_e-financing_1.0.0-UATC.yaml", "download_url": format!("{base}/u.yaml")},
+        {"name": "swagger_e-financing_1.2.0-UATC.yaml", "download_url": format!("{base}/new-u.yaml")},
+        {"name": "swagger_e-financing_1.2.0-PROD.yaml", "download_url": format!("{base}/new-p.yaml")},
+        {"name": "logo.png", "download_url": format!("{base}/logo.png")},
+    ]);
+    let (listed, _) = serve(vec![(
+        ("GET", "/assets".to_string()),
+        Reply::ok("application/json", listing.to_string()),
+    )]);
+    let root = root_with_lock(
+        (&upstream, &prod),
+        (&format!("{base}/u.yaml"), &format!("{base}/p.yaml")),
+    );
+    let lock = root.path().join("specs/upstream.lock.toml");
+    let text = std::fs::read_to_string(&lock).expect("lock");
+    std::fs::write(
+        &lock,
+        format!("[upstream]\nlisting = \"{listed}/assets\"\n\n{text}"),
+    )
+    .expect("write");
+    let run = xtask(
+        &[
+            "spec-check",
+            "--root",
+            root.path().to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(json["newer_upstream"][0]["version"], "1.2.0");
+    assert_eq!(
+        json["newer_upstream"][0]["command"],
+        format!("cargo xtask spec-add 1.2.0 --api e-financing --uatc {base}/new-u.yaml --prod {base}/new-p.yaml")
+    );
+    assert_eq!(json["newer_upstream"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn places_marked_for_prose_are_listed_without_failing_the_check() {
+    let root = root();
+    let ours = root.path().join("specs/e-financing/1.0.0/uatc.yaml");
+    let marked = ours_uatc().replace(
+        "        note: {type: string}\n",
+        "        note: {type: string, x-prose-todo: [description]}\n",
+    );
+    assert_ne!(marked, ours_uatc());
+    std::fs::write(&ours, marked).expect("write");
+    let upstream = upstream_of(&ours_uatc());
+    let run = check(root.path(), drifted(&upstream).path(), "json");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let json = run.json();
+    assert_eq!(
+        json["prose_to_write"],
+        serde_json::json!([{
+            "file": "specs/e-financing/1.0.0/uatc.yaml",
+            "pointer": "/components/schemas/OrderRequest/properties/note",
+            "keys": ["description"],
+            "also_in": []
+        }])
+    );
+    let text = check(root.path(), drifted(&upstream).path(), "text");
+    assert!(
+        text.stdout.contains("prose to write at 1 place(s)"),
         "{}",
         text.stdout
     );
@@ -128,7 +316,7 @@ fn prose_only_drift_is_in_sync_with_an_info_finding() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["status"], "in-sync");
-    let uatc = &json["comparisons"][1];
+    let uatc = comparison(&json, "uatc");
     assert_eq!(uatc["title"], "e-financing/1.0.0/uatc.yaml");
     assert_eq!(uatc["status"], "in-sync");
     assert_eq!(uatc["findings"][0]["class"], "info");
@@ -145,7 +333,7 @@ fn non_breaking_drift_exits_1() {
     let json = run.json();
     assert_eq!(json["status"], "non-breaking");
     assert_eq!(json["counts"]["breaking"], 0);
-    let finding = &json["comparisons"][1]["findings"][0];
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["rule"], "response-property-added");
     assert_eq!(
         finding["pointer"],
@@ -162,7 +350,7 @@ fn breaking_drift_exits_2_and_names_the_place() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     let json = run.json();
     assert_eq!(json["exit_code"], 2);
-    let finding = &json["comparisons"][1]["findings"][0];
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["class"], "breaking");
     assert_eq!(finding["kind"], "changed");
     assert_eq!(finding["schema"], "OrderRequest");
@@ -192,7 +380,8 @@ fn mis_indented_upstream_exits_3_with_line_and_column() {
     let dir = drifted(&broken);
     let run = check(root.path(), dir.path(), "json");
     assert_eq!(run.code, 3, "{}", run.stdout);
-    let error = &run.json()["comparisons"][1]["error"];
+    let json = run.json();
+    let error = &comparison(&json, "uatc")["error"];
     assert_eq!(error["line"], 16, "{error}");
     assert_eq!(error["column"], 6, "{error}");
     assert!(error["column"].as_u64().is_some(), "{error}");
@@ -269,7 +458,7 @@ fn fetches_the_lock_urls_and_base_urls_over_http() {
 
     let run = xtask(&["spec-check", "--root", root_arg, "--format", "json"], &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json()["status"], "unchanged");
+    assert_eq!(run.json()["status"], "in-sync");
 
     let tree = format!("{base}/tree");
     let run = xtask(
@@ -285,7 +474,8 @@ fn fetches_the_lock_urls_and_base_urls_over_http() {
         &[],
     );
     assert_eq!(run.code, 2, "{}", run.stdout);
-    let finding = &run.json()["comparisons"][1]["findings"][0];
+    let json = run.json();
+    let finding = &comparison(&json, "uatc")["findings"][0];
     assert_eq!(finding["rule"], "operation-removed");
     assert_eq!(finding["operation"]["id"], "cancelOrder");
     assert_eq!(finding["operation"]["method"], "POST");
@@ -316,7 +506,8 @@ fn derived_files_are_skipped_and_usage_errors_exit_64() {
     let dir = upstream_dir(&upstream, None);
     let run = check(root.path(), dir.path(), "json");
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let prod = &run.json()["comparisons"][0];
+    let json = run.json();
+    let prod = comparison(&json, "prod");
     assert!(prod["note"]
         .as_str()
         .expect("note")

@@ -83,12 +83,71 @@ fn v1_6_0_to_v1_6_6_length_limits_are_breaking_where_we_send_them() {
         "/components/schemas/Contact/properties/commonTitle",
     );
     assert_eq!(title["class"], "breaking");
+    // More buyers are accepted, but the bound is part of the generated list type.
     let buyers = find(
         &report,
-        "request-constraint-loosened",
+        "constraint-type-changed",
         "/components/schemas/InitiateCreditSubscriptionRequest/properties/buyers/maxItems",
     );
-    assert_eq!(buyers["class"], "non-breaking");
+    assert_eq!(buyers["class"], "breaking");
+    assert_eq!(buyers["effect"], "compile");
+}
+
+#[test]
+fn v1_6_0_to_v1_6_6_constraints_whose_removal_deletes_a_newtype_are_breaking() {
+    let (_, report) = diff("e-financing@1.6.0", "e-financing@1.6.6");
+    for (pointer, newtype) in [
+        (
+            "/components/schemas/Contact/properties/email/pattern",
+            "ContactEmail",
+        ),
+        (
+            "/components/schemas/Contact/properties/mobilePhoneNumber/pattern",
+            "ContactMobilePhoneNumber",
+        ),
+        (
+            "/components/schemas/Contact/properties/phoneNumber/pattern",
+            "ContactPhoneNumber",
+        ),
+        (
+            "/components/schemas/Address/properties/streetNumberSuffix/maxLength",
+            "AddressStreetNumberSuffix",
+        ),
+    ] {
+        let f = findings(&report)
+            .iter()
+            .find(|f| f["pointer"] == pointer)
+            .unwrap_or_else(|| panic!("no finding at {pointer}"));
+        assert_eq!(f["class"], "breaking", "{f:#}");
+        assert_eq!(f["effect"], "compile", "{f:#}");
+        assert_eq!(f["kind"], "removed", "{f:#}");
+        let reason = f["reason"].as_str().expect("reason");
+        assert!(reason.contains(newtype), "{reason}");
+        // A schema finding names the operations that use the schema.
+        let users: Vec<&str> = f["used_by"]
+            .as_array()
+            .expect("used_by")
+            .iter()
+            .filter_map(|op| op["id"].as_str())
+            .collect();
+        assert!(users.contains(&"initiateCreditSubscription"), "{users:?}");
+    }
+}
+
+#[test]
+fn v1_4_0_to_v1_5_2_solution_code_losing_its_pattern_is_breaking() {
+    let (_, report) = diff("e-financing@1.4.0", "e-financing@1.5.2");
+    let removed: Vec<&Value> = findings(&report)
+        .iter()
+        .filter(|f| {
+            f["pointer"]
+                .as_str()
+                .is_some_and(|p| p.contains("/properties/solutionCode/"))
+                && f["effect"] == "compile"
+        })
+        .collect();
+    assert!(!removed.is_empty(), "{report:#}");
+    assert!(removed.iter().all(|f| f["class"] == "breaking"));
 }
 
 #[test]

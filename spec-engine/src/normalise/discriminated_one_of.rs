@@ -12,10 +12,9 @@
 //! event type Scalexpert adds later still decodes. Runs after `open_response_enums`, which would
 //! otherwise open the pinned tags again.
 
+use crate::refs::{schema_name, schema_ref};
 use crate::walk::child;
 use serde_json::{json, Map, Value};
-
-const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
 /// Applies the rule; returns the pointers of the `oneOf` schemas it rewrote.
 pub fn apply(doc: &mut Value) -> Vec<String> {
@@ -51,7 +50,7 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
         for (value, target) in &mapping {
             let Some(variant) = target
                 .as_str()
-                .and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX))
+                .and_then(schema_name)
                 .and_then(|name| schemas.get_mut(name))
             else {
                 continue;
@@ -81,7 +80,7 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
 
         let mut variants = parent.get("oneOf").cloned().unwrap_or_else(|| json!([]));
         if let Some(list) = variants.as_array_mut() {
-            list.push(json!({"$ref": format!("{SCHEMA_REF_PREFIX}{other_name}")}));
+            list.push(json!({"$ref": schema_ref(&other_name)}));
         }
         let mut rewritten = Map::new();
         if let Some(description) = parent.get("description") {

@@ -14,10 +14,10 @@
 //! `open_response_enums`, which runs next) and required lists stay as the spec has them: a
 //! missing field or a wrong type is still an error. Requests keep every constraint.
 
-use super::sides::{reachable, request_roots, response_roots};
+use super::sides::Sides;
+use crate::refs::retarget;
 use crate::walk::{child, METHODS};
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// Suffix of the response-side copies of shared schemas.
 pub const COPY_SUFFIX: &str = "Returned";
@@ -26,15 +26,10 @@ pub const COPY_SUFFIX: &str = "Returned";
 pub const REQUEST_ONLY_CONSTRAINTS: &[&str] =
     &["pattern", "minLength", "maxLength", "minItems", "maxItems"];
 
-const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
-
 /// Applies the rule; returns the pointers of the copies it added and of the schemas it relaxed.
 pub fn apply(doc: &mut Value) -> Vec<String> {
-    let request_side = reachable(doc, request_roots(doc));
-    let response_side = reachable(doc, response_roots(doc));
-    let shared: BTreeSet<String> = request_side.intersection(&response_side).cloned().collect();
-    let response_only: BTreeSet<String> =
-        response_side.difference(&request_side).cloned().collect();
+    let sides = Sides::of(doc);
+    let (shared, response_only) = (sides.shared(), sides.response_only());
     let mut changed = Vec::new();
 
     let Some(schemas) = doc
@@ -51,26 +46,25 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
         }
         copies.push((name.clone(), copy));
     }
-    let renamed = |reference: &str| -> Option<String> {
-        let name = reference.strip_prefix(SCHEMA_REF_PREFIX)?;
+    let renamed = |name: &str| -> Option<String> {
         copies
             .iter()
             .find(|(original, _)| original == name)
-            .map(|(_, copy)| format!("{SCHEMA_REF_PREFIX}{copy}"))
+            .map(|(_, copy)| copy.clone())
     };
 
     for (original, copy) in &copies {
         let Some(mut schema) = schemas.get(original).cloned() else {
             continue;
         };
-        redirect_refs(&mut schema, &renamed);
+        retarget(&mut schema, &renamed);
         relax(&mut schema);
         schemas.insert(copy.clone(), schema);
         changed.push(child("/components/schemas", copy));
     }
     for name in &response_only {
         if let Some(schema) = schemas.get_mut(name) {
-            redirect_refs(schema, &renamed);
+            retarget(schema, &renamed);
             relax(schema);
             changed.push(child("/components/schemas", name));
         }
@@ -93,7 +87,7 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
                     };
                     for (media, body) in content.iter_mut() {
                         if let Some(schema) = body.get_mut("schema") {
-                            redirect_refs(schema, &renamed);
+                            retarget(schema, &renamed);
                             if relax(schema) {
                                 let at = child(&child("/paths", path), method);
                                 let at = child(&child(&at, "responses"), code);
@@ -106,20 +100,6 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
         }
     }
     changed
-}
-
-/// Points every `$ref` below `node` that `renamed` maps elsewhere at its new target.
-fn redirect_refs(node: &mut Value, renamed: &impl Fn(&str) -> Option<String>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(renamed) {
-                map.insert("$ref".to_string(), Value::String(target));
-            }
-            map.values_mut().for_each(|v| redirect_refs(v, renamed));
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| redirect_refs(v, renamed)),
-        _ => {}
-    }
 }
 
 /// Removes the request-only constraints below `node`; says whether it removed any.

@@ -20,7 +20,7 @@ pub mod open_response_enums;
 pub mod optional_body_with_no_content;
 pub mod rust_type;
 pub mod schemaless_json_bodies;
-pub(crate) mod sides;
+pub mod sides;
 pub mod success_as_any_2xx;
 pub mod unit_types;
 

@@ -11,7 +11,8 @@
 //! be one the API documents, and a closed enum makes the compiler say so.
 
 use super::rust_type::RustType;
-use super::sides::{reachable, request_roots, response_roots};
+use super::sides::Sides;
+use crate::refs::schema_ref;
 use crate::walk::child;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -61,7 +62,7 @@ pub fn apply_at(doc: &mut Value, open_enum: &RustType<'_>) -> Vec<String> {
         wrapper.insert(
             "x-rust-type".to_string(),
             open_enum.extension(vec![json!({
-                "$ref": format!("#/components/schemas/{}", opening.known_values_schema)
+                "$ref": schema_ref(&opening.known_values_schema)
             })]),
         );
         *node = Value::Object(wrapper);
@@ -77,8 +78,7 @@ pub fn apply_at(doc: &mut Value, open_enum: &RustType<'_>) -> Vec<String> {
 
 /// The enums the rule would open in `doc`, without changing it.
 pub fn plan(doc: &Value) -> Vec<Opening> {
-    let request_side = reachable(doc, request_roots(doc));
-    let response_side = reachable(doc, response_roots(doc));
+    let response_only = Sides::of(doc).response_only();
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -87,7 +87,7 @@ pub fn plan(doc: &Value) -> Vec<Opening> {
     };
     let mut taken: BTreeSet<String> = schemas.keys().cloned().collect();
     let mut out = Vec::new();
-    for name in response_side.difference(&request_side) {
+    for name in &response_only {
         let Some(schema) = schemas.get(name) else {
             continue;
         };

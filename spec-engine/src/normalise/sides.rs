@@ -1,66 +1,92 @@
 //! Which component schemas requests use and which responses use.
 //!
-//! Rules treat the two sides differently: what we send must meet every constraint of the spec,
-//! what the server sends must be read even when it strays from it.
+//! Rules and the classifier treat the two sides differently: what we send must meet every
+//! constraint of the spec, what the server sends must be read even when it strays from it.
 
-use crate::walk::{operations, resolve, METHODS};
+use crate::refs::{deref, referenced_schemas};
+use crate::walk::{operations, Operation};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// Schemas of request bodies and parameters, and of the answers we give to callbacks.
-pub(crate) fn request_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        roots.extend(inputs(operation));
-        for callback in callback_operations(operation) {
-            roots.extend(outputs(callback));
+/// The component schemas each side reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sides {
+    /// Reachable from a parameter or request body, or from our answer to a callback.
+    pub request: BTreeSet<String>,
+    /// Reachable from a response, or from what the server sends to a callback.
+    pub response: BTreeSet<String>,
+}
+
+impl Sides {
+    /// Follows every operation's parameters (path-level ones too), request bodies and
+    /// responses, shared ones included, to the component schemas they reach.
+    pub fn of(doc: &Value) -> Sides {
+        let (mut request, mut response) = (Vec::new(), Vec::new());
+        for op in operations(doc) {
+            roots(doc, &op, &mut request, &mut response);
+        }
+        Sides {
+            request: referenced_schemas(doc, request),
+            response: referenced_schemas(doc, response),
         }
     }
-    roots
-}
 
-/// Schemas of every declared response, and of what the server sends to our callbacks.
-///
-/// A callback (a webhook the server posts to a URL we gave it) is a request the server makes:
-/// its body and parameters are read like a response, leniently, and our answer to it is held
-/// to the spec like a request.
-pub(crate) fn response_roots(doc: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    for (_, _, operation) in operations(doc) {
-        roots.extend(outputs(operation));
-        for callback in callback_operations(operation) {
-            roots.extend(inputs(callback));
+    /// The same, for one operation.
+    pub fn of_operation(doc: &Value, op: &Operation<'_>) -> Sides {
+        let (mut request, mut response) = (Vec::new(), Vec::new());
+        roots(doc, op, &mut request, &mut response);
+        Sides {
+            request: referenced_schemas(doc, request),
+            response: referenced_schemas(doc, response),
         }
     }
-    roots
+
+    /// Used by both sides.
+    pub fn shared(&self) -> BTreeSet<String> {
+        self.request.intersection(&self.response).cloned().collect()
+    }
+
+    /// Used by responses and not by requests.
+    pub fn response_only(&self) -> BTreeSet<String> {
+        self.response.difference(&self.request).cloned().collect()
+    }
 }
 
-/// The request body and parameter schemas of one operation.
-fn inputs(operation: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    if let Some(content) = operation
-        .pointer("/requestBody/content")
-        .and_then(Value::as_object)
-    {
-        roots.extend(content.values().filter_map(|m| m.get("schema")));
+/// The schemas an operation's requests start from, and those its responses start from.
+fn roots<'a>(
+    doc: &'a Value,
+    op: &Operation<'a>,
+    request: &mut Vec<&'a Value>,
+    response: &mut Vec<&'a Value>,
+) {
+    for (parameter, _) in op.parameters(doc).into_values() {
+        request.extend(parameter.get("schema"));
+        request.extend(media_schemas(parameter));
     }
-    if let Some(parameters) = operation.get("parameters").and_then(Value::as_array) {
-        roots.extend(parameters.iter().filter_map(|p| p.get("schema")));
+    if let Some(body) = op.op.get("requestBody") {
+        request.extend(media_schemas(deref(doc, body)));
     }
-    roots
-}
-
-/// The response schemas of one operation.
-fn outputs(operation: &Value) -> Vec<&Value> {
-    let mut roots = Vec::new();
-    if let Some(responses) = operation.get("responses").and_then(Value::as_object) {
-        for response in responses.values() {
-            if let Some(content) = response.get("content").and_then(Value::as_object) {
-                roots.extend(content.values().filter_map(|m| m.get("schema")));
+    let responses = op.op.get("responses").and_then(Value::as_object);
+    for answer in responses.into_iter().flat_map(|r| r.values()) {
+        response.extend(media_schemas(deref(doc, answer)));
+    }
+    // A callback (a webhook the server posts to a URL we gave it) is a request the server
+    // makes: what it sends is read like a response, leniently, and our answer is held to the
+    // spec like a request.
+    for callback in callback_operations(op.op) {
+        if let Some(parameters) = callback.get("parameters").and_then(Value::as_array) {
+            for parameter in parameters {
+                response.extend(deref(doc, parameter).get("schema"));
             }
         }
+        if let Some(body) = callback.get("requestBody") {
+            response.extend(media_schemas(deref(doc, body)));
+        }
+        let answers = callback.get("responses").and_then(Value::as_object);
+        for answer in answers.into_iter().flat_map(|r| r.values()) {
+            request.extend(media_schemas(deref(doc, answer)));
+        }
     }
-    roots
 }
 
 /// The operations of an operation's `callbacks` (name → expression → path item → method).
@@ -72,31 +98,20 @@ fn callback_operations(operation: &Value) -> Vec<&Value> {
         .values()
         .filter_map(Value::as_object)
         .flat_map(|expressions| expressions.values())
-        .flat_map(|item| METHODS.iter().filter_map(move |method| item.get(*method)))
+        .flat_map(|item| {
+            crate::walk::METHODS
+                .iter()
+                .filter_map(move |method| item.get(*method))
+        })
         .collect()
 }
 
-/// Names of the component schemas reachable through `$ref` from `roots`.
-pub(crate) fn reachable(doc: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack = roots;
-    while let Some(node) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                        if seen.insert(name.to_string()) {
-                            stack.extend(resolve(doc, reference));
-                        }
-                    }
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
-    }
-    seen
+/// The schemas of every media type of a body, response or parameter `content`.
+pub(crate) fn media_schemas(node: &Value) -> Vec<&Value> {
+    node.get("content")
+        .and_then(Value::as_object)
+        .map(|content| content.values().filter_map(|m| m.get("schema")).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -117,11 +132,13 @@ mod tests {
             }}},
             "components": {"schemas": {"Begin": {}, "Begun": {}, "Event": {}, "Ack": {}}}
         });
-        let requests = reachable(&doc, request_roots(&doc));
-        let responses = reachable(&doc, response_roots(&doc));
-        assert_eq!(requests.into_iter().collect::<Vec<_>>(), ["Ack", "Begin"]);
+        let sides = Sides::of(&doc);
         assert_eq!(
-            responses.into_iter().collect::<Vec<_>>(),
+            sides.request.into_iter().collect::<Vec<_>>(),
+            ["Ack", "Begin"]
+        );
+        assert_eq!(
+            sides.response.into_iter().collect::<Vec<_>>(),
             ["Begun", "Event"]
         );
     }

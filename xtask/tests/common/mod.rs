@@ -37,11 +37,53 @@ pub fn xtask(args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
-/// `xtask/tests/fixtures/<relative>`.
+/// Like [`xtask`], but every line the command writes to stderr (the nested cargo builds'
+/// progress) is also shown as it comes, for runs that take minutes.
+pub fn xtask_showing_progress(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xtask runs");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let shown = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap_or_default();
+            eprintln!("  | {line}");
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("piped stdout")
+        .read_to_string(&mut stdout)
+        .expect("stdout");
+    let status = child.wait().expect("xtask ends");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr: shown.join().expect("stderr reader"),
+    }
+}
+
+/// `xtask/tests/fixtures/<relative>`, or for `rules/…` the spec engine's rule fixtures
+/// (`spec-engine/tests/fixtures/rules/`), which the classifier's own tests use.
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
+    match relative.strip_prefix("rules/") {
+        Some(rule) => workspace()
+            .join("spec-engine/tests/fixtures/rules")
+            .join(rule),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(relative),
+    }
 }
 
 /// The workspace root (the real crate).

@@ -2,14 +2,16 @@
 //! `fixtures/rules/<rule>.yaml` (newer, one change). Each case lists every finding expected,
 //! so a rule that fires in the wrong place, with the wrong class, or adds noise fails.
 
-use scalexpert_spec_engine::{classify, load_file, ChangeClass, DifferenceKind, Finding};
+use scalexpert_spec_engine::{classify, load_file, ChangeClass, DifferenceKind, Effect, Finding};
 use std::path::Path;
 use ChangeClass::{Breaking, Info, NonBreaking};
 use DifferenceKind::{Added, Changed, Removed};
+use Effect::{Compile, CompileAndRuntime, Runtime};
 
-/// class, kind, rule, operation id or schema name ("" for neither), JSON pointer.
+/// class, effect, kind, rule, operation id or schema name ("" for neither), JSON pointer.
 type Expected = (
     ChangeClass,
+    Effect,
     DifferenceKind,
     &'static str,
     &'static str,
@@ -27,6 +29,7 @@ const CASES: &[Case] = &[
         fixture: "both-sides-enum-value-added",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "request-enum-value-added",
             "Address",
@@ -37,6 +40,7 @@ const CASES: &[Case] = &[
         fixture: "both-sides-stricter-class",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "request-constraint-tightened",
             "Address",
@@ -44,9 +48,34 @@ const CASES: &[Case] = &[
         )],
     },
     Case {
+        // A loosened constraint that was the field's last: its newtype `LineSku` disappears.
+        fixture: "constraint-type-changed",
+        expected: &[(
+            Breaking,
+            Compile,
+            Removed,
+            "constraint-type-changed",
+            "Line",
+            "/components/schemas/Line/properties/sku/minLength",
+        )],
+    },
+    Case {
+        // More items accepted, but `BoundedVec<Line, Min<0>, Max<10>>` becomes `…Max<20>>`.
+        fixture: "constraint-type-changed-list-bounds",
+        expected: &[(
+            Breaking,
+            Compile,
+            Changed,
+            "constraint-type-changed",
+            "OrderRequest",
+            "/components/schemas/OrderRequest/properties/lines/maxItems",
+        )],
+    },
+    Case {
         fixture: "error-response-known-schema",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "error-response-added",
             "createOrder",
@@ -56,7 +85,8 @@ const CASES: &[Case] = &[
     Case {
         fixture: "error-response-new-schema",
         expected: &[(
-            Breaking,
+            NonBreaking,
+            Effect::None,
             Added,
             "error-response-new-schema",
             "getOrder",
@@ -67,6 +97,7 @@ const CASES: &[Case] = &[
         fixture: "format-changed-same-rust-type",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Changed,
             "format-changed",
             "OrderRequest",
@@ -77,6 +108,7 @@ const CASES: &[Case] = &[
         fixture: "format-changed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "format-changed",
             "Line",
@@ -87,6 +119,7 @@ const CASES: &[Case] = &[
         fixture: "nullable-required-field",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "nullable-changed",
             "Order",
@@ -97,6 +130,7 @@ const CASES: &[Case] = &[
         fixture: "operation-added",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "operation-added",
             "listOrders",
@@ -107,6 +141,7 @@ const CASES: &[Case] = &[
         fixture: "operation-id-changed",
         expected: &[(
             Breaking,
+            Compile,
             Changed,
             "operation-id-changed",
             "fetchOrder",
@@ -117,6 +152,7 @@ const CASES: &[Case] = &[
         fixture: "operation-moved",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "operation-moved",
             "cancelOrder",
@@ -127,6 +163,7 @@ const CASES: &[Case] = &[
         fixture: "operation-removed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Removed,
             "operation-removed",
             "cancelOrder",
@@ -137,6 +174,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-added-optional",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "parameter-added-optional",
             "createOrder",
@@ -147,6 +185,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-added-required",
         expected: &[(
             Breaking,
+            Runtime,
             Added,
             "parameter-added-required",
             "createOrder",
@@ -157,6 +196,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-made-optional",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Changed,
             "parameter-made-optional",
             "getOrder",
@@ -167,6 +207,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-made-required",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "parameter-made-required",
             "createOrder",
@@ -177,6 +218,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-removed",
         expected: &[(
             Breaking,
+            Compile,
             Removed,
             "parameter-removed",
             "createOrder",
@@ -187,6 +229,7 @@ const CASES: &[Case] = &[
         fixture: "parameter-type-changed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "type-changed",
             "getOrder",
@@ -195,22 +238,35 @@ const CASES: &[Case] = &[
     },
     Case {
         fixture: "prose-only",
-        expected: &[(Info, Changed, "prose-changed", "", "")],
+        expected: &[(Info, Effect::None, Changed, "prose-changed", "", "")],
     },
     Case {
         fixture: "request-body-schema-changed",
-        expected: &[(
-            Breaking,
-            Changed,
-            "request-body-schema-changed",
-            "createOrder",
-            "/paths/~1orders/post/requestBody/content/application~1json/schema",
-        )],
+        expected: &[
+            (
+                Breaking,
+                CompileAndRuntime,
+                Changed,
+                "request-body-schema-changed",
+                "createOrder",
+                "/paths/~1orders/post/requestBody/content/application~1json/schema",
+            ),
+            (
+                // `Address` was sent (inside the old body) and received; now only received.
+                Breaking,
+                Compile,
+                Changed,
+                "schema-side-changed",
+                "Address",
+                "/components/schemas/Address",
+            ),
+        ],
     },
     Case {
         fixture: "request-constraint-loosened",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Changed,
             "request-constraint-loosened",
             "OrderRequest",
@@ -221,6 +277,7 @@ const CASES: &[Case] = &[
         fixture: "request-enum-value-added",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "request-enum-value-added",
             "OrderRequest",
@@ -231,6 +288,7 @@ const CASES: &[Case] = &[
         fixture: "request-enum-value-removed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Removed,
             "request-enum-value-removed",
             "OrderRequest",
@@ -241,6 +299,7 @@ const CASES: &[Case] = &[
         fixture: "request-max-items-lowered",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "request-constraint-tightened",
             "OrderRequest",
@@ -251,6 +310,7 @@ const CASES: &[Case] = &[
         fixture: "request-max-length-lowered",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "request-constraint-tightened",
             "OrderRequest",
@@ -261,6 +321,7 @@ const CASES: &[Case] = &[
         fixture: "request-min-items-raised",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Added,
             "request-constraint-tightened",
             "OrderRequest",
@@ -271,6 +332,7 @@ const CASES: &[Case] = &[
         fixture: "request-min-length-raised",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "request-constraint-tightened",
             "Line",
@@ -281,6 +343,7 @@ const CASES: &[Case] = &[
         fixture: "request-pattern-changed",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "request-constraint-tightened",
             "OrderRequest",
@@ -290,7 +353,8 @@ const CASES: &[Case] = &[
     Case {
         fixture: "request-property-added-optional",
         expected: &[(
-            NonBreaking,
+            Breaking,
+            Compile,
             Added,
             "request-property-added-optional",
             "OrderRequest",
@@ -301,6 +365,7 @@ const CASES: &[Case] = &[
         fixture: "request-property-added-required",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Added,
             "request-property-added-required",
             "OrderRequest",
@@ -310,7 +375,8 @@ const CASES: &[Case] = &[
     Case {
         fixture: "request-property-made-optional",
         expected: &[(
-            NonBreaking,
+            Breaking,
+            Compile,
             Changed,
             "request-property-made-optional",
             "OrderRequest",
@@ -321,6 +387,7 @@ const CASES: &[Case] = &[
         fixture: "request-property-made-required",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "request-property-made-required",
             "OrderRequest",
@@ -331,6 +398,7 @@ const CASES: &[Case] = &[
         fixture: "request-property-removed",
         expected: &[(
             Breaking,
+            Compile,
             Removed,
             "request-property-removed",
             "OrderRequest",
@@ -341,6 +409,7 @@ const CASES: &[Case] = &[
         fixture: "response-constraint-loosened",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Changed,
             "response-constraint-loosened",
             "Order",
@@ -351,6 +420,7 @@ const CASES: &[Case] = &[
         fixture: "response-constraint-tightened",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Changed,
             "response-constraint-tightened",
             "Order",
@@ -361,6 +431,7 @@ const CASES: &[Case] = &[
         fixture: "response-enum-value-added-closed",
         expected: &[(
             Breaking,
+            Runtime,
             Added,
             "response-enum-value-added-closed",
             "OrderState",
@@ -371,6 +442,7 @@ const CASES: &[Case] = &[
         fixture: "response-enum-value-added-open",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "response-enum-value-added-open",
             "Order",
@@ -381,6 +453,7 @@ const CASES: &[Case] = &[
         fixture: "response-property-added",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "response-property-added",
             "Order",
@@ -391,6 +464,7 @@ const CASES: &[Case] = &[
         fixture: "response-property-made-optional",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "response-property-made-optional",
             "Order",
@@ -401,6 +475,7 @@ const CASES: &[Case] = &[
         fixture: "response-property-removed",
         expected: &[(
             Breaking,
+            Compile,
             Removed,
             "response-property-removed",
             "Order",
@@ -408,9 +483,32 @@ const CASES: &[Case] = &[
         )],
     },
     Case {
+        // `Address` is no longer sent: only received, it is generated relaxed, enums open.
+        fixture: "schema-side-changed",
+        expected: &[
+            (
+                Breaking,
+                Compile,
+                Removed,
+                "request-property-removed",
+                "OrderRequest",
+                "/components/schemas/OrderRequest/properties/address",
+            ),
+            (
+                Breaking,
+                Compile,
+                Changed,
+                "schema-side-changed",
+                "Address",
+                "/components/schemas/Address",
+            ),
+        ],
+    },
+    Case {
         fixture: "schema-added",
         expected: &[(
             NonBreaking,
+            Effect::None,
             Added,
             "schema-added",
             "Voucher",
@@ -421,6 +519,7 @@ const CASES: &[Case] = &[
         fixture: "schema-removed",
         expected: &[(
             Breaking,
+            Compile,
             Removed,
             "schema-removed",
             "Legacy",
@@ -431,6 +530,7 @@ const CASES: &[Case] = &[
         fixture: "schema-renamed",
         expected: &[(
             Breaking,
+            Compile,
             Changed,
             "schema-renamed",
             "DeliveryInfo",
@@ -440,9 +540,17 @@ const CASES: &[Case] = &[
     Case {
         fixture: "security-scope-changed",
         expected: &[
-            (Breaking, Changed, "security-scope-changed", "", "/security"),
             (
                 Breaking,
+                Runtime,
+                Changed,
+                "security-scope-changed",
+                "",
+                "/security",
+            ),
+            (
+                Breaking,
+                Runtime,
                 Removed,
                 "security-scope-changed",
                 "",
@@ -450,6 +558,7 @@ const CASES: &[Case] = &[
             ),
             (
                 Breaking,
+                Runtime,
                 Added,
                 "security-scope-changed",
                 "",
@@ -459,12 +568,20 @@ const CASES: &[Case] = &[
     },
     Case {
         fixture: "server-url-changed",
-        expected: &[(Breaking, Changed, "server-url-changed", "", "/servers")],
+        expected: &[(
+            Breaking,
+            Runtime,
+            Changed,
+            "server-url-changed",
+            "",
+            "/servers",
+        )],
     },
     Case {
         fixture: "success-response-changed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "success-response-changed",
             "createOrder",
@@ -475,6 +592,7 @@ const CASES: &[Case] = &[
         fixture: "success-response-schema-changed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "success-response-schema-changed",
             "getOrder",
@@ -485,6 +603,7 @@ const CASES: &[Case] = &[
         fixture: "token-url-changed",
         expected: &[(
             Breaking,
+            Runtime,
             Changed,
             "token-url-changed",
             "",
@@ -495,6 +614,7 @@ const CASES: &[Case] = &[
         fixture: "type-changed",
         expected: &[(
             Breaking,
+            CompileAndRuntime,
             Changed,
             "type-changed",
             "Order",
@@ -532,18 +652,20 @@ fn every_rule_fixture_is_classified_as_expected() {
         let matches = findings.len() == case.expected.len()
             && findings.iter().zip(case.expected).all(|(f, e)| {
                 f.class == e.0
-                    && f.kind == e.1
-                    && f.rule == e.2
-                    && place(f) == e.3
-                    && f.pointer == e.4
+                    && f.effect == e.1
+                    && f.kind == e.2
+                    && f.rule == e.3
+                    && place(f) == e.4
+                    && f.pointer == e.5
             });
         if !matches {
             let shown: Vec<String> = findings
                 .iter()
                 .map(|f| {
                     format!(
-                        "{:?} {:?} {} {} {}",
+                        "{:?} {:?} {:?} {} {} {}",
                         f.class,
+                        f.effect,
                         f.kind,
                         f.rule,
                         place(f),
