@@ -9,6 +9,7 @@
 #[allow(unused_extern_crates)] // unused in a build with every API version off
 extern crate self as scalexpert;
 
+pub mod amount;
 pub mod auth;
 pub mod bounded;
 pub mod client;
@@ -23,6 +24,7 @@ pub mod transport;
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks;
 
+pub use amount::{Amount, AmountError, Rate};
 pub use auth::Credentials;
 pub use bounded::BoundedVec;
 pub use client::{Client, ClientBuilder, GeneratedClient};

@@ -11,9 +11,9 @@
 use serde_json::Value;
 
 pub mod bounded_request_arrays;
+pub mod decimal_numbers;
 pub mod discriminated_one_of;
 pub mod error_responses_left_to_facade;
-pub mod float_amounts_as_double;
 pub mod lenient_response_schemas;
 pub mod no_content_has_no_body;
 pub mod open_response_enums;
@@ -47,8 +47,8 @@ pub const RULES: &[Rule] = &[
         apply: schemaless_json_bodies::apply,
     },
     Rule {
-        name: "float_amounts_as_double",
-        apply: float_amounts_as_double::apply,
+        name: "decimal_numbers",
+        apply: decimal_numbers::apply,
     },
     Rule {
         name: "lenient_response_schemas",
