@@ -365,6 +365,22 @@ impl Error {
     }
 }
 
+/// progenitor's message for a builder value that did not convert names the type as tokens
+/// (`conversion to `:: scalexpert :: Amount` for financed_amount failed`) and drops the reason;
+/// this writes the path as Rust does and, for amounts, says what an amount must be.
+fn explain_conversion(message: String) -> String {
+    if !message.starts_with("conversion to `") {
+        return message;
+    }
+    let mut text = message.replace(" :: ", "::").replace("`:: ", "`::");
+    if text.contains("scalexpert::Amount`") {
+        text.push_str(": ");
+        text.push_str(&crate::amount::AmountError::TooManyDecimals.to_string());
+        text.push_str(", below 10^13");
+    }
+    text
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -380,7 +396,9 @@ impl From<progenitor_client::Error<()>> for Error {
     fn from(error: progenitor_client::Error<()>) -> Self {
         use progenitor_client::Error as Generated;
         match error {
-            Generated::InvalidRequest(message) => Error::InvalidRequest(message),
+            Generated::InvalidRequest(message) => {
+                Error::InvalidRequest(explain_conversion(message))
+            }
             Generated::Custom(message) => Error::InvalidRequest(message),
             Generated::CommunicationError(e)
             | Generated::ResponseBodyError(e)

@@ -111,8 +111,8 @@ fn the_event_examples_of_our_spec_decode_by_event_type() {
     let EventData::ScCancelRequest(data) = &cancel.data else {
         panic!("{:?}", cancel.data)
     };
-    assert_eq!(data.cancelled_amount, Some(150.0));
-    assert_eq!(data.financed_amount, Some(899.0));
+    assert_eq!(data.cancelled_amount, Some(eur("150.0")));
+    assert_eq!(data.financed_amount, Some(eur("899.0")));
     assert_eq!(data.consolidated_status.as_deref(), Some("ACCEPTED"));
     assert_eq!(
         data.cancellation_status,
@@ -143,7 +143,7 @@ fn the_event_examples_of_our_spec_decode_by_event_type() {
     let EventData::ScSubscription(data) = &accepted.data else {
         panic!("{:?}", accepted.data)
     };
-    assert_eq!(data.financed_amount, Some(1249.9));
+    assert_eq!(data.financed_amount, Some(eur("1249.9")));
     assert_eq!(
         data.merchant_global_order_id.as_deref(),
         Some("CMD-2024-009347")
@@ -213,7 +213,7 @@ fn an_unknown_code_of_a_known_type_keeps_its_typed_data() {
     };
     // `data` lacked its own eventTypeCode: the envelope's stands in.
     assert_eq!(data.event_type_code.to_string(), "SC_SUBSCRIPTION");
-    assert_eq!(data.financed_amount, Some(300.0));
+    assert_eq!(data.financed_amount, Some(eur("300.0")));
 }
 
 #[test]
@@ -521,4 +521,9 @@ fn an_event_is_not_built_from_data_of_another_type() {
         },
     );
     assert!(unknown.is_err());
+}
+
+/// An amount as written in an event.
+fn eur(text: &str) -> scalexpert::Amount {
+    text.parse().expect("an amount")
 }

@@ -19,16 +19,17 @@ use scalexpert::e_financing::v1_6_6::types::{
     CreditCancellationDto, CreditSubscriptionDtoConsolidatedStatus as ListedStatus,
     SolutionSimulationRequest, SolutionSimulationRequestBuyerBillingCountry as Country,
 };
-use scalexpert::{Client, Error};
+use scalexpert::{Amount, Client, Error};
 use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const AMOUNT: f64 = 1500.0;
+/// The basket, in whole euros.
+const AMOUNT: u32 = 1500;
 /// Long-term credit: the solution for which delivery and returns matter.
 const PREFERRED: &str = "SCFRLT-TXNO";
 /// What the buyer sends back, and so what is cancelled.
-const RETURNED: f64 = 250.0;
+const RETURNED: u32 = 250;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -68,7 +69,10 @@ async fn run() -> Result<(), Error> {
     let api = client.e_financing_v1_6_6();
 
     // 1. Which solutions can the checkout page offer?
-    println!("1. Eligible solutions for {AMOUNT:.2} EUR, billing country FR");
+    println!(
+        "1. Eligible solutions for {} EUR, billing country FR",
+        Amount::from(AMOUNT)
+    );
     let eligible = api
         .get_eligible_product_services()
         .buyer_billing_country("FR")
@@ -102,7 +106,7 @@ async fn run() -> Result<(), Error> {
         .credit_simulation()
         .body(SolutionSimulationRequest {
             buyer_billing_country: Country::Fr,
-            financed_amount: AMOUNT,
+            financed_amount: Amount::from(AMOUNT),
             solution_codes: vec![code.clone()],
         })
         .send()
@@ -117,7 +121,7 @@ async fn run() -> Result<(), Error> {
         .iter()
         .flat_map(|s| &s.simulations)
     {
-        let first = plan.installments.first().map_or(0.0, |i| i.amount);
+        let first = plan.installments.first().map_or(Amount::ZERO, |i| i.amount);
         println!(
             "   {:>9}  {:>8.2} EUR  {:>10.2}  {:>10.2}  {:>6.3}%  {:>7.3}%",
             plan.duration,
@@ -134,7 +138,7 @@ async fn run() -> Result<(), Error> {
     let created = api
         .initiate_credit_subscription()
         .language("fr-FR")
-        .body(sample_application(&code, &order, AMOUNT)?)
+        .body(sample_application(&code, &order, Amount::from(AMOUNT))?)
         .send()
         .await?
         .into_inner();
@@ -239,7 +243,7 @@ async fn run() -> Result<(), Error> {
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {
-            cancelled_amount: Some(RETURNED),
+            cancelled_amount: Some(Amount::from(RETURNED)),
             cancelled_item: Some("ITEM-0001".into()),
             cancellation_reason: Some("Accessories sent back by the buyer".into()),
             cancellation_contact: None,
@@ -247,13 +251,18 @@ async fn run() -> Result<(), Error> {
         .send()
         .await?
         .into_inner();
-    println!("\n7. Return reported; partial cancellation of {RETURNED:.2} EUR");
     println!(
-        "   lender's answer: {}, still financed: {:.2} EUR",
+        "\n7. Return reported; partial cancellation of {} EUR",
+        Amount::from(RETURNED)
+    );
+    println!(
+        "   lender's answer: {}, still financed: {} EUR",
         cancelled
             .status
             .map_or_else(|| "-".to_string(), |s| s.to_string()),
-        cancelled.financed_amount.unwrap_or(f64::NAN)
+        cancelled
+            .financed_amount
+            .map_or_else(|| "-".to_string(), |a| a.to_string())
     );
 
     let record = api

@@ -254,8 +254,8 @@ impl Product {
     /// Whether an amount in cents is within the product's range.
     pub fn accepts(&self, amount_cents: i64) -> bool {
         match (
-            simulation::cents(self.min_amount),
-            simulation::cents(self.max_amount),
+            simulation::cents_of(self.min_amount),
+            simulation::cents_of(self.max_amount),
         ) {
             (Some(min), Some(max)) => (min..=max).contains(&amount_cents),
             _ => false,
@@ -309,8 +309,8 @@ impl Product {
             ));
         }
         let (Some(min), Some(max)) = (
-            simulation::cents(self.min_amount),
-            simulation::cents(self.max_amount),
+            simulation::cents_of(self.min_amount),
+            simulation::cents_of(self.max_amount),
         ) else {
             return Err("amounts must be positive, in EUR with at most two decimals".into());
         };

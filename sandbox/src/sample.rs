@@ -12,12 +12,20 @@ use serde_json::json;
 /// # Ok::<(), scalexpert::Error>(())
 /// ```
 ///
-/// Fails when `financed_amount` is not a finite number.
-pub fn sample_application(
+/// `financed_amount` is an [`scalexpert::Amount`] or anything that converts into one (a float
+/// literal, whole euros); fails when it does not (more than two decimals, not finite).
+pub fn sample_application<A>(
     solution_code: &str,
     merchant_global_order_id: &str,
-    financed_amount: f64,
-) -> scalexpert::Result<InitiateCreditSubscriptionRequest> {
+    financed_amount: A,
+) -> scalexpert::Result<InitiateCreditSubscriptionRequest>
+where
+    A: TryInto<scalexpert::Amount>,
+    A::Error: std::fmt::Display,
+{
+    let financed_amount = financed_amount
+        .try_into()
+        .map_err(|e| scalexpert::Error::InvalidRequest(format!("financed amount: {e}")))?;
     let german = solution_code.starts_with("SCDE");
     let (first, last, mobile, street, zip, city, region, country) = if german {
         (

@@ -752,8 +752,7 @@ async fn cancel(
         |record, body| {
             let amount = body
                 .get("cancelledAmount")
-                .and_then(Value::as_f64)
-                .and_then(simulation::cents);
+                .and_then(simulation::cents_of_json);
             let done = record
                 .cancel(amount)
                 .map_err(|r| Failure::bad_request(r.message))?;

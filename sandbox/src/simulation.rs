@@ -23,6 +23,8 @@
 //! ```
 
 use super::rules::Offer;
+use scalexpert::{Amount, Rate};
+use serde::Deserialize;
 
 /// One repayment plan, amounts in cents.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,33 +155,40 @@ pub fn fee(amount: i64, percent: f64) -> i64 {
 /// Largest amount the sandbox handles, in cents (ten billion EUR).
 const MAX_CENTS: i64 = 1_000_000_000_000;
 
-/// An amount in EUR as cents, when it is positive, finite, has at most two decimals and is at
-/// most ten billion.
+/// An amount as cents, when it is positive, has at most two decimals and is at most ten
+/// billion EUR. Amounts arrive as exact decimals (`scalexpert::Amount`), so `1500.001` is
+/// refused rather than rounded.
 ///
 /// ```
+/// use scalexpert::Amount;
 /// use scalexpert_sandbox::simulation::cents;
-/// assert_eq!(cents(1249.9), Some(124_990));
-/// assert_eq!(cents(0.001), None);
-/// assert_eq!(cents(-5.0), None);
+/// let amount = |text: &str| serde_json::from_str::<Amount>(text).expect("a number");
+/// assert_eq!(cents(amount("1249.9")), Some(124_990));
+/// assert_eq!(cents(amount("1500.001")), None);
+/// assert_eq!(cents(amount("-5")), None);
 /// ```
-pub fn cents(eur: f64) -> Option<i64> {
-    if !eur.is_finite() || eur <= 0.0 {
-        return None;
-    }
-    let scaled = eur * 100.0;
-    let rounded = scaled.round();
-    if rounded < 1.0
-        || rounded > MAX_CENTS as f64
-        || (scaled - rounded).abs() > 1e-6 * rounded.max(1.0)
-    {
-        return None;
-    }
-    Some(rounded as i64)
+pub fn cents(amount: Amount) -> Option<i64> {
+    amount.cents().filter(|c| (1..=MAX_CENTS).contains(c))
 }
 
-/// Cents as EUR.
-pub fn eur(cents: i64) -> f64 {
-    cents as f64 / 100.0
+/// A configured amount of the rule table, given as a float literal, as cents.
+pub fn cents_of(eur: f64) -> Option<i64> {
+    Amount::try_from(eur).ok().and_then(cents)
+}
+
+/// An amount in JSON (the spec's number), as cents.
+pub fn cents_of_json(value: &serde_json::Value) -> Option<i64> {
+    Amount::deserialize(value).ok().and_then(cents)
+}
+
+/// Cents as an exact amount. The sandbox's own figures stay far below the limit.
+pub fn eur(cents: i64) -> Amount {
+    Amount::from_cents(cents).unwrap_or(Amount::ZERO)
+}
+
+/// A rate in percent as the exact decimal its shortest text says (`12.584`).
+pub fn rate(percent: f64) -> Rate {
+    Rate::try_from(percent).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -216,13 +225,18 @@ mod tests {
 
     #[test]
     fn amounts_in_cents() {
-        assert_eq!(cents(1500.0), Some(150_000));
-        assert_eq!(cents(0.01), Some(1));
-        assert_eq!(cents(0.1 + 0.2), Some(30));
-        assert_eq!(cents(f64::NAN), None);
-        assert_eq!(cents(f64::INFINITY), None);
-        assert_eq!(cents(1e300), None);
-        assert_eq!(cents(12.345), None);
-        assert_eq!(eur(124_990), 1249.9);
+        let json = |text: &str| cents_of_json(&serde_json::from_str(text).expect("json"));
+        assert_eq!(json("1500.0"), Some(150_000));
+        assert_eq!(json("0.01"), Some(1));
+        assert_eq!(json("1e300"), None);
+        // Refused, not rounded: the gateway answers INVALID_AMOUNT.
+        assert_eq!(json("12.345"), None);
+        assert_eq!(json("1500.001"), None);
+        assert_eq!(json("9999.995"), None);
+        assert_eq!(json("0"), None);
+        assert_eq!(cents_of(f64::NAN), None);
+        assert_eq!(cents_of(f64::INFINITY), None);
+        assert_eq!(cents_of(50.0), Some(5_000));
+        assert_eq!(eur(124_990).to_string(), "1249.90");
     }
 }

@@ -350,8 +350,11 @@ pub(crate) fn check_amount(
     field: &str,
     out: &mut Vec<Violation>,
 ) -> Option<i64> {
-    let number = value?.as_f64()?;
-    let cents = simulation::cents(number);
+    let value = value?;
+    if !value.is_number() {
+        return None;
+    }
+    let cents = simulation::cents_of_json(value);
     if cents.is_none() {
         out.push(Violation::new(
             "INVALID_AMOUNT",

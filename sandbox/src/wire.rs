@@ -66,7 +66,7 @@ pub(crate) fn simulation(plan: &Plan) -> types::Simulation {
     types::Simulation {
         due_total_amount: simulation::eur(plan.due_total),
         duration: i32::try_from(plan.duration).unwrap_or(i32::MAX),
-        effective_annual_percentage_rate: plan.annual_percentage_rate,
+        effective_annual_percentage_rate: simulation::rate(plan.annual_percentage_rate),
         fees_amount: simulation::eur(plan.fees),
         installments: plan
             .installments
@@ -77,7 +77,7 @@ pub(crate) fn simulation(plan: &Plan) -> types::Simulation {
                 number: i32::try_from(i + 1).unwrap_or(i32::MAX),
             })
             .collect(),
-        nominal_percentage_rate: plan.nominal_rate,
+        nominal_percentage_rate: simulation::rate(plan.nominal_rate),
         total_cost: simulation::eur(plan.total_cost),
     }
 }

@@ -189,24 +189,22 @@ async fn rules_stated_in_words_are_checked_too() {
             "INVALID_NAME",
         ]
     );
-    // Query parameters: a country that is not ISO, an amount with three decimals.
-    let error = client
-        .e_financing_v1_6_6()
-        .get_eligible_product_services()
-        .buyer_billing_country("France")
-        .financed_amount(10.005)
-        .send()
-        .await
-        .map_err(Error::from)
-        .expect_err("refused");
+    // Query parameters: a country that is not ISO, an amount with three decimals (which the
+    // facade would not send: `scalexpert::Amount` refuses it).
+    let (status, error) = raw(
+        &sandbox,
+        reqwest::Method::GET,
+        "/eligible-solutions?buyerBillingCountry=France&financedAmount=10.005",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
     assert_eq!(
-        codes(&error),
-        [
-            "REQUEST_VALIDATION_ERROR",
-            "INVALID_COUNTRY_CODE",
-            "INVALID_AMOUNT"
-        ]
+        error.error_code.as_deref(),
+        Some("REQUEST_VALIDATION_ERROR")
     );
+    let found: Vec<_> = error.errors.iter().filter_map(|e| e.code.clone()).collect();
+    assert_eq!(found, ["INVALID_COUNTRY_CODE", "INVALID_AMOUNT"]);
     let (status, error) = raw(
         &sandbox,
         reqwest::Method::GET,
@@ -492,4 +490,40 @@ async fn expired_tokens_are_refused_and_the_facade_fetches_a_new_one() {
         .map_err(Error::from)
         .expect_err("expired");
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn amounts_with_more_than_two_decimals_are_refused_not_rounded() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let mut body =
+        serde_json::to_value(sample_application("SCFRSP-4XTS", "ORDER-1", 1500.0).expect("sample"))
+            .expect("json");
+    for amount in ["1500.001", "9999.995"] {
+        body["financedAmount"] = serde_json::from_str(amount).expect("a number");
+        let (status, error) = raw(
+            &sandbox,
+            reqwest::Method::POST,
+            "/subscriptions?language=fr-FR",
+            Some(&body.to_string()),
+        )
+        .await;
+        assert_eq!(status, 400, "{amount}");
+        let found: Vec<_> = error.errors.iter().filter_map(|e| e.code.clone()).collect();
+        assert!(
+            found.contains(&"INVALID_AMOUNT".to_string()),
+            "{amount}: {found:?}"
+        );
+        let (status, error) = raw(
+            &sandbox,
+            reqwest::Method::POST,
+            "/_simulate-solutions",
+            Some(&format!(
+                r#"{{"financedAmount": {amount}, "buyerBillingCountry": "FR"}}"#
+            )),
+        )
+        .await;
+        assert_eq!(status, 400, "{amount}");
+        let found: Vec<_> = error.errors.iter().filter_map(|e| e.code.clone()).collect();
+        assert_eq!(found, ["INVALID_AMOUNT"], "{amount}");
+    }
 }

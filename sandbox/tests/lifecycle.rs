@@ -89,7 +89,8 @@ async fn cancel(
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {
-            cancelled_amount: amount,
+            cancelled_amount: amount
+                .map(|a| scalexpert::Amount::try_from(a).expect("a test amount")),
             cancelled_item: None,
             cancellation_reason: Some("returned".into()),
             cancellation_contact: None,
@@ -144,7 +145,7 @@ async fn split_payment_from_creation_to_full_cancellation() {
     assert_eq!(record.family_code, "SC");
     assert_eq!(record.market_type_code, "FR");
     assert_eq!(record.implementation_code.as_deref(), Some("4X"));
-    assert_eq!(record.financed_amount, 1249.9);
+    assert_eq!(record.financed_amount, crate::eur(1249.9));
     assert_eq!(record.merchant_global_order_id, "ORDER-SPLIT");
     assert_eq!(record.merchant_basket_id, "BASKET-ORDER-SPLIT");
     assert_eq!(record.merchant_buyer_id, "BUYER-0001");
@@ -201,7 +202,7 @@ async fn split_payment_from_creation_to_full_cancellation() {
 
     // A cancellation without an amount cancels everything.
     let cancelled = cancel(&client, opened.id, None).await.expect("cancelled");
-    assert_eq!(cancelled.financed_amount, Some(0.0));
+    assert_eq!(cancelled.financed_amount, Some(crate::eur(0.0)));
     assert_eq!(
         cancelled.status.map(|s| s.to_string()).as_deref(),
         Some("CANCEL_FULL_ACCEPTED")
@@ -213,7 +214,7 @@ async fn split_payment_from_creation_to_full_cancellation() {
         Some("CANCELLATION_ACCEPTED")
     );
     assert!(record.cancellation_already_made);
-    assert_eq!(record.financed_amount, 0.0);
+    assert_eq!(record.financed_amount, crate::eur(0.0));
     bad_request(
         cancel(&client, opened.id, None).await,
         "only an ACCEPTED subscription",
@@ -250,7 +251,7 @@ async fn long_term_credit_delivery_return_and_cancellations() {
     assert_eq!(get(&client, id).await.is_returned, Some(true));
 
     let partial = cancel(&client, id, Some(1000.0)).await.expect("partial");
-    assert_eq!(partial.financed_amount, Some(4000.0));
+    assert_eq!(partial.financed_amount, Some(crate::eur(4000.0)));
     assert_eq!(
         partial.status.map(|s| s.to_string()).as_deref(),
         Some("CANCEL_PART_ACCEPTED")
@@ -262,7 +263,7 @@ async fn long_term_credit_delivery_return_and_cancellations() {
         Some("PARTIAL_CANCELLATION_ACCEPTED")
     );
     assert!(record.cancellation_already_made);
-    assert_eq!(record.financed_amount, 4000.0);
+    assert_eq!(record.financed_amount, crate::eur(4000.0));
 
     bad_request(
         cancel(&client, id, Some(500.0)).await,
@@ -274,7 +275,7 @@ async fn long_term_credit_delivery_return_and_cancellations() {
     );
 
     let rest = cancel(&client, id, Some(4000.0)).await.expect("the rest");
-    assert_eq!(rest.financed_amount, Some(0.0));
+    assert_eq!(rest.financed_amount, Some(crate::eur(0.0)));
     assert_eq!(
         rest.status.map(|s| s.to_string()).as_deref(),
         Some("CANCEL_FULL_ACCEPTED")
@@ -298,7 +299,7 @@ async fn an_undelivered_credit_cancels_without_a_return() {
     let cancelled = cancel(&client, opened.id, Some(800.0))
         .await
         .expect("cancelled");
-    assert_eq!(cancelled.financed_amount, Some(0.0));
+    assert_eq!(cancelled.financed_amount, Some(crate::eur(0.0)));
 }
 
 #[tokio::test]
@@ -437,7 +438,7 @@ async fn list_filters_and_pages() {
     assert_eq!(by_order.total_item_count, 1);
     let entry = &by_order.subscriptions[0];
     assert_eq!(entry.credit_subscription_id, ids[4]);
-    assert_eq!(entry.buyer_financed_amount, 104.0);
+    assert_eq!(entry.buyer_financed_amount, crate::eur(104.0));
     assert_eq!(entry.consolidated_status.to_string(), "INITIALIZED");
     assert_eq!(entry.implementation_code.as_deref(), Some("4X"));
     assert_eq!(entry.market_type_code, "FR");

@@ -19,7 +19,7 @@ async fn simulate(
         .credit_simulation()
         .body(SolutionSimulationRequest {
             buyer_billing_country: country,
-            financed_amount: amount,
+            financed_amount: scalexpert::Amount::try_from(amount).expect("a test amount"),
             solution_codes: codes.iter().map(|c| c.to_string()).collect(),
         })
         .send()
@@ -35,15 +35,19 @@ fn assert_plans(code: &str, plans: &[Simulation], expected: &[Expected<'_>]) {
     assert_eq!(plans.len(), expected.len(), "{code}: number of plans");
     for (plan, want) in plans.iter().zip(expected) {
         let numbers: Vec<i32> = plan.installments.iter().map(|i| i.number).collect();
-        let amounts: Vec<f64> = plan.installments.iter().map(|i| i.amount).collect();
+        let amounts: Vec<f64> = plan
+            .installments
+            .iter()
+            .map(|i| crate::float(i.amount))
+            .collect();
         assert_eq!(
             (
                 plan.duration,
-                plan.effective_annual_percentage_rate,
-                plan.nominal_percentage_rate,
-                plan.total_cost,
-                plan.due_total_amount,
-                plan.fees_amount,
+                crate::float(plan.effective_annual_percentage_rate),
+                crate::float(plan.nominal_percentage_rate),
+                crate::float(plan.total_cost),
+                crate::float(plan.due_total_amount),
+                crate::float(plan.fees_amount),
                 amounts.as_slice()
             ),
             *want,
@@ -86,7 +90,7 @@ async fn split_payment_without_fees_at_1500() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
     let answer = simulate(&client, Country::Fr, 1500.0, &["SCFRSP-4XTS"]).await;
-    assert_eq!(answer.financed_amount, 1500.0);
+    assert_eq!(answer.financed_amount, crate::eur(1500.0));
     assert_eq!(answer.buyer_billing_country.to_string(), "FR");
     assert_eq!(answer.solution_simulations.len(), 1);
     let item = &answer.solution_simulations[0];
@@ -172,8 +176,11 @@ async fn cent_remainders_and_fees_go_to_the_first_instalment() {
             let plan = &s.simulations[0];
             (
                 s.solution_code.as_str(),
-                plan.installments.iter().map(|i| i.amount).collect(),
-                plan.due_total_amount,
+                plan.installments
+                    .iter()
+                    .map(|i| crate::float(i.amount))
+                    .collect(),
+                crate::float(plan.due_total_amount),
             )
         })
         .collect();

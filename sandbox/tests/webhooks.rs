@@ -120,7 +120,8 @@ async fn cancel(client: &Client, id: Uuid, amount: Option<f64>) {
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {
-            cancelled_amount: amount,
+            cancelled_amount: amount
+                .map(|a| scalexpert::Amount::try_from(a).expect("a test amount")),
             cancelled_item: None,
             cancellation_reason: Some("returned".into()),
             cancellation_contact: None,
@@ -137,15 +138,15 @@ fn summary(event: &Event) -> (String, String, Option<f64>, Option<f64>, String) 
         EventData::ScSubscription(d) => (
             code,
             d.merchant_global_order_id.clone().unwrap(),
-            d.financed_amount,
+            d.financed_amount.map(crate::float),
             None,
             d.consolidated_status.clone().unwrap(),
         ),
         EventData::ScCancelRequest(d) => (
             code,
             d.merchant_global_order_id.clone().unwrap(),
-            d.financed_amount,
-            d.cancelled_amount,
+            d.financed_amount.map(crate::float),
+            d.cancelled_amount.map(crate::float),
             d.consolidated_status.clone().unwrap(),
         ),
         other => panic!("unexpected event data {other:?}"),

@@ -362,7 +362,7 @@ impl Classifier<'_> {
             non_breaking(
                 "format-changed",
                 "number format changed between none, float and double: the generated field stays \
-                 f64 (rule float_amounts_as_double)",
+                 an exact decimal (rule decimal_numbers)",
             )
         } else {
             compile_and_runtime(

@@ -9,7 +9,7 @@ mod spec;
 
 pub use gateway::Gateway;
 pub use json::{assert_round_trips, timestamp, with, without};
-pub use money::{amount, amount_of, Amount};
+pub use money::{amount, amount_of, rate_of, Amount};
 pub use refusal::{assert_invalid_request, JsonBody};
 pub use spec::{assert_request, operation_ids_of, Expected, Spec, E_FINANCING, INSURANCE};
 

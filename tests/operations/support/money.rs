@@ -1,10 +1,10 @@
-//! Amounts, written once so that a change of the type the generated code holds `type: number,
-//! format: float` in (today `f64`) changes this file and no test.
+//! Amounts, written once: the generated types hold every `type: number` as an exact decimal
+//! (`scalexpert::Amount`, or `scalexpert::Rate` for a simulation's rates; rule
+//! `decimal_numbers`).
 
 use serde_json::Value;
 
-/// What the generated types hold an amount (or a rate: also `format: float`) in.
-pub type Amount = f64;
+pub use scalexpert::{Amount, Rate};
 
 /// An amount written as in a JSON document or on a receipt (`"1249.90"`).
 pub fn amount(text: &str) -> Amount {
@@ -12,9 +12,12 @@ pub fn amount(text: &str) -> Amount {
         .unwrap_or_else(|e| panic!("{text:?} is not an amount: {e}"))
 }
 
-/// The amount (or rate) a JSON number of an example holds.
+/// The amount a JSON number of an example holds, exactly.
 pub fn amount_of(value: &Value) -> Amount {
-    value
-        .as_f64()
-        .unwrap_or_else(|| panic!("not an amount: {value}"))
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("not an amount: {value}: {e}"))
+}
+
+/// The rate a JSON number of an example holds, exactly.
+pub fn rate_of(value: &Value) -> Rate {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("not a rate: {value}: {e}"))
 }

@@ -2,8 +2,8 @@
 
 use super::{api, simulate, spec, types, SIMULATION};
 use crate::support::{
-    amount, amount_of, assert_invalid_request, assert_request, assert_round_trips, with, without,
-    Amount, Expected, Gateway, JsonBody,
+    amount, amount_of, assert_invalid_request, assert_request, assert_round_trips, rate_of, with,
+    without, Amount, Expected, Gateway, JsonBody,
 };
 use serde_json::json;
 
@@ -60,7 +60,7 @@ async fn simulation_posts_the_spec_example_and_decodes_the_spec_response() {
         let expected_first = &expected["simulations"][0];
         assert_eq!(
             first.effective_annual_percentage_rate,
-            amount_of(&expected_first["effectiveAnnualPercentageRate"])
+            rate_of(&expected_first["effectiveAnnualPercentageRate"])
         );
         assert_eq!(
             first.due_total_amount,
