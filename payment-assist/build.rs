@@ -3,13 +3,14 @@
 //!
 //! `specs/<version>/{demo,production}.yaml` → load → check the two environments describe one
 //! API → read the signing scheme, environments and replay declarations → normalisation rules →
-//! progenitor (builder interface, facade hooks) → prettyplease → `$OUT_DIR/<version>.rs`, plus
+//! the engine's `generate` (progenitor, builder interface, facade hooks, prettyplease) → `$OUT_DIR/<version>.rs`, plus
 //! `$OUT_DIR/versions.rs`, the module tree `src/lib.rs` includes.
 //!
 //! Discovery is the few lines of [`discover`] until the spec engine has a layout module; the
 //! environment file names are its only Payment Assist-specific input.
 
 use heck::ToSnakeCase;
+use scalexpert_spec_engine::generate;
 use scalexpert_spec_engine::normalise::{
     error_responses_left_to_facade, lenient_response_schemas, open_response_enums,
     rust_type::RustType, success_as_any_2xx, unit_types,
@@ -127,29 +128,12 @@ fn generate_version(version: &str, dir: &Path, out_dir: &Path) -> Result<String,
 
     let mut doc = demo.value;
     normalise(&mut doc).map_err(|e| format!("{}: {e}", demo.origin))?;
-    let openapi: openapiv3::OpenAPI = serde_json::from_value(doc).map_err(|e| {
-        format!(
-            "{}: not an OpenAPI 3.0 document after normalisation: {e}",
-            demo.origin
-        )
-    })?;
-    let mut settings = progenitor::GenerationSettings::default();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote_path("crate::transport::Inner")?)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_crate(CRATE, progenitor::CrateVers::Any, None);
-    let tokens = progenitor::Generator::new(&settings)
-        .generate_tokens(&openapi)
-        .map_err(|e| format!("{}: progenitor: {e}", demo.origin))?;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("{}: generated code: {e}", demo.origin))?;
+    // The engine's generation path, as the scalexpert crate's build uses it.
+    let settings = generate::builder_settings("crate::transport::Inner", CRATE)?;
+    let code =
+        generate::generate_normalised(&doc, &demo.origin, &settings).map_err(|e| e.to_string())?;
     let module = version.to_snake_case();
-    write_if_changed(
-        &out_dir.join(format!("{module}.rs")),
-        &prettyplease::unparse(&file),
-    )?;
+    write_if_changed(&out_dir.join(format!("{module}.rs")), &code)?;
 
     Ok(format!(
         r#"
@@ -318,10 +302,6 @@ fn component_name(reference: &str, origin: &str) -> Result<String, String> {
         .strip_prefix("#/components/schemas/")
         .map(str::to_string)
         .ok_or_else(|| format!("{origin}: {reference} is not a component schema"))
-}
-
-fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, String> {
-    path.parse().map_err(|e| format!("{path}: {e}"))
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
