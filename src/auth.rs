@@ -1,14 +1,14 @@
 //! OAuth2 client credentials and the shared token cache.
 //!
 //! The token is opaque: only `expires_in` tells its lifetime. One cache serves every version's
-//! client and every merchant view of a [`crate::Client`]: it fetches lazily, reuses the token
+//! client and every merchant view of a `Client`: it fetches lazily, reuses the token
 //! until `expires_in` minus a safety margin, and lets exactly one caller refresh while the
 //! others wait for its result.
 
 use crate::body::read_bounded;
+use crate::error::Error;
 use crate::error::{AuthError, NetworkError, Step};
 use crate::redact::{excerpt, Redactor};
-use crate::Error;
 use base64::Engine as _;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
@@ -74,7 +74,7 @@ impl Token {
 /// The shared token cache of a client: one token per OAuth2 scope in use.
 ///
 /// Each API asks for the scope its spec declares (`e-financing:rw`, `common-services:rw`), so
-/// one client serves every API family; [`crate::ClientBuilder::scope`] overrides that for all.
+/// one client serves every API family; `ClientBuilder::scope` overrides that for all.
 pub(crate) struct TokenCache {
     client_id: String,
     /// `Basic base64(client_id:secret)`, sent to the token endpoint and removed from any text

@@ -1,5 +1,6 @@
 //! Where the Scalexpert gateway lives.
 
+use crate::error::Error;
 use std::fmt;
 
 /// A Scalexpert gateway: the root every API path and the token endpoint hang from.
@@ -42,22 +43,21 @@ impl Environment {
     ///
     /// Fails when `root` is not an absolute `http` or `https` URL, or has a query string, a
     /// fragment or credentials: API paths are appended to the root, and credentials belong in
-    /// [`crate::Credentials`] (a URL's would show in error messages).
+    /// `Credentials` (a URL's would show in error messages).
     ///
     /// ```
     /// use scalexpert::Environment;
     /// assert!(Environment::custom("http://127.0.0.1:8080/").is_ok());
     /// assert!(Environment::custom("http://127.0.0.1:8080/?tenant=a").is_err());
     /// ```
-    pub fn custom(root: impl Into<String>) -> Result<Self, crate::Error> {
+    pub fn custom(root: impl Into<String>) -> Result<Self, Error> {
         let root = root.into();
-        let refuse = |why: &str| crate::Error::Configuration(format!("base URL {root:?} {why}"));
-        let parsed = reqwest::Url::parse(&root).map_err(|e| {
-            crate::Error::Configuration(format!("base URL {root:?} is not a URL: {e}"))
-        })?;
+        let refuse = |why: &str| Error::Configuration(format!("base URL {root:?} {why}"));
+        let parsed = reqwest::Url::parse(&root)
+            .map_err(|e| Error::Configuration(format!("base URL {root:?} is not a URL: {e}")))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             // Not quoted: the URL holds a password.
-            return Err(crate::Error::Configuration(
+            return Err(Error::Configuration(
                 "the base URL holds credentials (user:password@); give them as Credentials".into(),
             ));
         }
@@ -83,12 +83,12 @@ impl Environment {
     /// assert_eq!(Environment::from_name("UATC").unwrap(), Environment::Uatc);
     /// assert!(Environment::from_name("prod").is_err());
     /// ```
-    pub fn from_name(name: &str) -> Result<Self, crate::Error> {
+    pub fn from_name(name: &str) -> Result<Self, Error> {
         match name.trim().to_ascii_lowercase().as_str() {
             "production" => Ok(Environment::Production),
             "uatc" => Ok(Environment::Uatc),
             "uat" => Ok(Environment::Uat),
-            other => Err(crate::Error::Configuration(format!(
+            other => Err(Error::Configuration(format!(
                 "unknown environment {other:?}: expected production, uatc or uat"
             ))),
         }

@@ -1,9 +1,9 @@
 //! The one error type of the crate.
 //!
-//! Generated methods return `progenitor_client::Error`; it converts into [`Error`] with `?`.
+//! Generated methods return `progenitor_client::Error`; it converts into `Error` with `?`.
 //! Error statuses never reach the generated code as typed values (the build's
 //! `error_responses_left_to_facade` rule): the transport reads their bodies, types the error
-//! and attaches it to the response it hands back ([`carry`]), so the conversion needs no I/O.
+//! and attaches it to the response it hands back (`carry`), so the conversion needs no I/O.
 
 mod body;
 mod network;

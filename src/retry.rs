@@ -1,9 +1,9 @@
 //! When a failed call is tried again, and how long to wait first.
 //!
-//! [`decide`] is the whole policy: a pure function from what one attempt gave to what happens
+//! `decide` is the whole policy: a pure function from what one attempt gave to what happens
 //! next. The transport only carries it out (sleep, refresh the token, send again, or finish).
 
-use crate::Replay;
+use crate::operation::{Operation, Replay};
 use reqwest::{header::HeaderMap, Method, StatusCode};
 use std::time::{Duration, SystemTime};
 
@@ -205,11 +205,11 @@ pub(crate) fn decide(
 pub(crate) fn replay_of(
     method: &Method,
     method_name: &str,
-    operations: &'static [crate::Operation],
+    operations: &'static [Operation],
 ) -> Replay {
     match *method {
         Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => Replay::Safe,
-        _ => crate::Operation::by_method_name(operations, method_name)
+        _ => Operation::by_method_name(operations, method_name)
             .map_or(Replay::Unsafe, |op| op.replay),
     }
 }
@@ -347,7 +347,6 @@ mod tests {
 
     #[test]
     fn creates_and_cancels_are_never_replayed_once_the_server_may_have_them() {
-        use crate::Operation;
         const TABLE: &[Operation] = &[
             Operation {
                 id: "initiateCreditSubscription",
@@ -392,7 +391,6 @@ mod tests {
 
     #[test]
     fn replay_safety_comes_from_the_table_for_posts_and_from_the_method_otherwise() {
-        use crate::Operation;
         const TABLE: &[Operation] = &[Operation {
             id: "creditSimulation",
             method_name: "credit_simulation",

@@ -1,9 +1,11 @@
-//! The state behind a [`crate::Client`]: what all its views share, and what each generated
+//! The state behind a `Client`: what all its views share, and what each generated
 //! client carries for the transport.
 
 use crate::auth::{TokenCache, TokenSlot};
 use crate::environment::Environment;
-use crate::{ApiVersion, RetryPolicy};
+use crate::operation::Operation;
+use crate::retry::RetryPolicy;
+use crate::ApiVersion;
 use reqwest::header::{HeaderName, HeaderValue};
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -27,7 +29,7 @@ pub(crate) struct Shared {
     pub(crate) apis: RwLock<Vec<KnownApi>>,
 }
 
-/// What [`crate::Client::api`] needs for one API version, worked out on its first use.
+/// What `Client::api` needs for one API version, worked out on its first use.
 pub(crate) struct KnownApi {
     pub(crate) api: ApiVersion,
     pub(crate) base_url: String,
@@ -47,7 +49,7 @@ impl fmt::Debug for Shared {
 }
 
 /// State every generated client carries: the shared pool and token cache, plus what is
-/// particular to this view (merchant, timeout). Opaque; build clients with [`crate::Client`].
+/// particular to this view (merchant, timeout). Opaque; build clients with `Client`.
 #[derive(Clone)]
 pub struct Inner {
     pub(crate) shared: Arc<Shared>,
@@ -57,7 +59,7 @@ pub struct Inner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) api: ApiVersion,
     /// The version's operation table (replay safety per operation).
-    pub(crate) operations: &'static [crate::Operation],
+    pub(crate) operations: &'static [Operation],
 }
 
 impl Inner {

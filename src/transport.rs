@@ -1,9 +1,9 @@
 //! Where every generated call starts: progenitor's `ClientHooks::exec`, which each version's
-//! `Client` implements by calling [`execute`] (see `client_hooks!`).
+//! `Client` implements by calling `execute` (see `client_hooks!`).
 //!
-//! A call is a loop of attempts ([`crate::attempt`]) steered by the retry decision
-//! ([`crate::retry::decide`]); an error answer or failure is typed here and carried to
-//! `From<progenitor_client::Error>` ([`crate::error::carry`]).
+//! A call is a loop of attempts (`crate::attempt`) steered by the retry decision
+//! (`crate::retry::decide`); an error answer or failure is typed here and carried to
+//! `From<progenitor_client::Error>` (`crate::error::carry`).
 
 use crate::attempt::{Attempted, Call};
 use crate::body::{read_bounded, MAX_ERROR_BODY};

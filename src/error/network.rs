@@ -8,8 +8,8 @@ use std::time::Duration;
 /// A request that got no (whole) answer: the host did not resolve, the connection was refused
 /// or broke, or the answer did not come in time.
 ///
-/// [`Error::Timeout`](crate::Error::Timeout) carries the timeouts and
-/// [`Error::Transport`](crate::Error::Transport) the others; `source()` leads to the
+/// [`Error::Timeout`](super::Error::Timeout) carries the timeouts and
+/// [`Error::Transport`](super::Error::Transport) the others; `source()` leads to the
 /// underlying `reqwest` and I/O errors.
 #[derive(Clone, Debug)]
 pub struct NetworkError {
@@ -109,12 +109,12 @@ impl NetworkError {
         self.kind == NetworkErrorKind::Timeout
     }
 
-    /// The variant of [`crate::Error`] this failure is.
-    pub(crate) fn into_error(self) -> crate::Error {
+    /// The variant of [`super::Error`] this failure is.
+    pub(crate) fn into_error(self) -> super::Error {
         if self.is_timeout() {
-            crate::Error::Timeout(self)
+            super::Error::Timeout(self)
         } else {
-            crate::Error::Transport(self)
+            super::Error::Transport(self)
         }
     }
 }
