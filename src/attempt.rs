@@ -8,7 +8,7 @@ use crate::retry::{self, Outcome};
 use crate::shared::{Inner, MERCHANT_HEADER};
 use crate::{Error, Replay};
 use bytes::Bytes;
-use reqwest::header::{HeaderName, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -40,9 +40,65 @@ enum Source {
 struct Kept {
     method: reqwest::Method,
     url: reqwest::Url,
-    headers: reqwest::header::HeaderMap,
+    headers: KeptHeaders,
     body: Option<Bytes>,
     version: reqwest::Version,
+}
+
+/// How many headers are kept without an allocation: the generated code sets one or two, the
+/// facade two more. Copying a `HeaderMap` costs two allocations on every call, though most
+/// calls are never sent again.
+const FEW_HEADERS: usize = 4;
+
+/// The headers of a kept request.
+enum KeptHeaders {
+    Few([Option<(HeaderName, HeaderValue)>; FEW_HEADERS]),
+    Many(HeaderMap),
+}
+
+impl KeptHeaders {
+    /// The headers of `headers` but the token, which each attempt sets anew.
+    fn of(headers: &HeaderMap) -> KeptHeaders {
+        if headers.len() > FEW_HEADERS {
+            return KeptHeaders::Many(headers.clone());
+        }
+        let mut few: [Option<(HeaderName, HeaderValue)>; FEW_HEADERS] = Default::default();
+        let kept = headers.iter().filter(|(name, _)| **name != AUTHORIZATION);
+        for (slot, (name, value)) in few.iter_mut().zip(kept) {
+            *slot = Some((name.clone(), value.clone()));
+        }
+        KeptHeaders::Few(few)
+    }
+
+    /// Sets `name` (the token, the merchant) for the next copy.
+    fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        if let KeptHeaders::Few(few) = self {
+            if let Some(slot) = few
+                .iter_mut()
+                .find(|slot| slot.as_ref().is_none_or(|(kept, _)| *kept == name))
+            {
+                *slot = Some((name, value));
+                return;
+            }
+            *self = KeptHeaders::Many(self.to_map());
+        }
+        if let KeptHeaders::Many(map) = self {
+            map.insert(name, value);
+        }
+    }
+
+    fn to_map(&self) -> HeaderMap {
+        match self {
+            KeptHeaders::Many(map) => map.clone(),
+            KeptHeaders::Few(few) => {
+                let mut map = HeaderMap::with_capacity(FEW_HEADERS);
+                for (name, value) in few.iter().flatten() {
+                    map.append(name.clone(), value.clone());
+                }
+                map
+            }
+        }
+    }
 }
 
 /// What one attempt gave.
@@ -123,9 +179,13 @@ impl<'a> Call<'a> {
     pub(crate) async fn attempt(&mut self) -> Attempted {
         let shared = &*self.inner.shared;
         let timeout = self.inner.attempt_timeout();
-        let (token, limit) = match self.token(timeout).await {
-            Ok(token) => token,
-            Err(error) => return Attempted::Refused(error),
+        // A cached token costs no wait (and no future is made for the slow path).
+        let (token, limit) = match self.inner.token.fresh() {
+            Some(token) => (token, timeout),
+            None => match self.fetch_token(timeout).await {
+                Ok(token) => token,
+                Err(error) => return Attempted::Refused(error),
+            },
         };
         let mut outgoing = match self.outgoing(&token) {
             Ok(request) => request,
@@ -137,11 +197,12 @@ impl<'a> Call<'a> {
         if shared.pool_timeout != Some(limit) {
             *outgoing.timeout_mut() = Some(limit);
         }
-        let response = match shared.http.execute(outgoing).await {
+        let mut response = match shared.http.execute(outgoing).await {
             Ok(response) => response,
             Err(error) => return failed(error, timeout),
         };
-        if !response.status().is_success() {
+        let status = response.status();
+        if !status.is_success() {
             return Attempted::Answer { response, token };
         }
         if self.replay == Replay::Unsafe {
@@ -150,19 +211,37 @@ impl<'a> Call<'a> {
                 token,
             };
         }
-        match self.with_whole_body(response, timeout).await {
-            Ok(response) => Attempted::Answer { response, token },
-            Err(failure) => failure,
+        // Read here, so that a body that breaks off is retried like a failure before the head;
+        // the generated code then decodes the buffered body.
+        let body = match body::read_whole(&mut response).await {
+            Ok(body) => body,
+            Err(Unread::Network(error)) => return failed(error, timeout),
+            Err(Unread::TooLarge) => {
+                return Attempted::Refused(Error::Decode {
+                    status: Some(status),
+                    message: format!(
+                        "the body is larger than {} MiB",
+                        body::MAX_SUCCESS_BODY >> 20
+                    ),
+                    excerpt: String::new(),
+                })
+            }
+        };
+        // A whole success is final: the kept URL is not needed again and becomes the answer's.
+        let url = match std::mem::replace(&mut self.request, Source::Spent) {
+            Source::Kept(kept) => Some(kept.url),
+            _ => None,
+        };
+        Attempted::Answer {
+            response: body::with_body(response, body, url),
+            token,
         }
     }
 
-    /// The token to send, and the time left for the call. A cached token costs no wait;
-    /// fetching one uses part of the attempt's time, so a view's timeout bounds the whole.
-    async fn token(&self, timeout: Duration) -> Result<(Token, Duration), Error> {
+    /// A new token, and the time left for the call: fetching one uses part of the attempt's
+    /// time, so a view's timeout bounds the whole attempt.
+    async fn fetch_token(&self, timeout: Duration) -> Result<(Token, Duration), Error> {
         let inner = self.inner;
-        if let Some(token) = inner.token.fresh() {
-            return Ok((token, timeout));
-        }
         let deadline = Instant::now() + timeout;
         let token = inner
             .shared
@@ -176,54 +255,26 @@ impl<'a> Call<'a> {
         Ok((token, left))
     }
 
-    /// The success `response` of a replay-safe call with its body read here, so that a body
-    /// that breaks off is retried like a failure before the head; the generated code then
-    /// decodes the buffered body.
-    async fn with_whole_body(
-        &mut self,
-        mut response: reqwest::Response,
-        timeout: Duration,
-    ) -> Result<reqwest::Response, Attempted> {
-        let body = match body::read_whole(&mut response).await {
-            Ok(body) => body,
-            Err(Unread::Network(error)) => return Err(failed(error, timeout)),
-            Err(Unread::TooLarge) => {
-                return Err(Attempted::Refused(Error::Decode {
-                    status: Some(response.status()),
-                    message: format!(
-                        "the body is larger than {} MiB",
-                        body::MAX_SUCCESS_BODY >> 20
-                    ),
-                    excerpt: String::new(),
-                }))
-            }
-        };
-        // A whole success is final: the kept URL is not needed again and becomes the answer's.
-        let url = match std::mem::replace(&mut self.request, Source::Spent) {
-            Source::Kept(kept) => Some(kept.url),
-            _ => None,
-        };
-        Ok(body::with_body(response, body, url))
-    }
-
     /// The request this attempt sends, with `token` and the merchant: the generated one the
     /// first time (its parts kept), then copies of the kept parts.
     fn outgoing(&mut self, token: &Token) -> Result<reqwest::Request, Error> {
         let merchant = self.inner.merchant.as_ref();
-        let set = |headers: &mut reqwest::header::HeaderMap| {
-            headers.insert(AUTHORIZATION, token.authorization.clone());
-            if let Some(merchant) = merchant {
-                headers.insert(MERCHANT_HEADER, merchant.clone());
-            }
-        };
         match std::mem::replace(&mut self.request, Source::Spent) {
             Source::Generated(mut request) => {
-                set(request.headers_mut());
+                let headers = request.headers_mut();
+                headers.insert(AUTHORIZATION, token.authorization.clone());
+                if let Some(merchant) = merchant {
+                    headers.insert(MERCHANT_HEADER, merchant.clone());
+                }
                 self.request = Source::Kept(Kept::of(&mut request)?);
                 Ok(request)
             }
             Source::Kept(mut kept) => {
-                set(&mut kept.headers);
+                kept.headers
+                    .insert(AUTHORIZATION, token.authorization.clone());
+                if let Some(merchant) = merchant {
+                    kept.headers.insert(MERCHANT_HEADER, merchant.clone());
+                }
                 let request = kept.request();
                 self.request = Source::Kept(kept);
                 Ok(request)
@@ -258,7 +309,7 @@ impl Kept {
         Ok(Kept {
             method: request.method().clone(),
             url: request.url().clone(),
-            headers: request.headers().clone(),
+            headers: KeptHeaders::of(request.headers()),
             body,
             version: request.version(),
         })
@@ -267,7 +318,7 @@ impl Kept {
     /// A request made of the kept parts.
     fn request(&self) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
-        *request.headers_mut() = self.headers.clone();
+        *request.headers_mut() = self.headers.to_map();
         *request.version_mut() = self.version;
         *request.body_mut() = self.body.clone().map(reqwest::Body::from);
         request

@@ -79,42 +79,34 @@ pub(crate) fn with_body(
     body: Bytes,
     url: Option<reqwest::Url>,
 ) -> reqwest::Response {
-    let status = response.status();
-    let version = response.version();
     let url = url.unwrap_or_else(|| response.url().clone());
-    let headers = std::mem::take(response.headers_mut());
-    // The connection already gave the answer an extension map: reused, it takes the URL.
-    let extensions = std::mem::take(response.extensions_mut());
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = builder.headers_mut() {
+        std::mem::swap(headers, response.headers_mut());
+        if body.is_empty() {
+            mark_as_null(headers);
+        }
+    }
+    // The connection already gave the answer an extension map: reused, it takes the URL where
+    // `reqwest` looks for it (without it, `reqwest` would parse a placeholder URL, which costs
+    // more than the whole rest of the buffering).
+    if let Some(extensions) = builder.extensions_mut() {
+        std::mem::swap(extensions, response.extensions_mut());
+    }
     drop(response);
-    let empty = body.is_empty();
-    let body = if empty {
+    let body = if body.is_empty() {
         Bytes::from_static(b"null")
     } else {
         body
     };
-    let mut rebuilt = with_url(extensions, url, body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    if empty {
-        mark_as_null(rebuilt.headers_mut());
-    }
-    reqwest::Response::from(rebuilt)
-}
-
-/// A response with `body` whose `extensions` hold `url` where `reqwest` looks for a response's
-/// URL; without it, turning an `http::Response` into a `reqwest::Response` parses a placeholder
-/// URL, which costs more than the whole rest of the buffering.
-fn with_url(extensions: http::Extensions, url: reqwest::Url, body: Bytes) -> http::Response<Bytes> {
-    let mut builder = http::Response::builder();
-    if let Some(slot) = builder.extensions_mut() {
-        *slot = extensions;
-    }
-    // A builder given only extensions cannot fail; without the URL the answer is still whole.
-    match builder.url(url).body(()) {
-        Ok(response) => response.map(|()| body),
+    // A builder given a status, a version and extensions cannot fail.
+    let rebuilt = match builder.url(url).body(()) {
+        Ok(head) => head.map(|()| body),
         Err(_) => http::Response::new(body),
-    }
+    };
+    reqwest::Response::from(rebuilt)
 }
 
 /// A success answer with no body reaches the generated code as the JSON `null`.

@@ -25,17 +25,18 @@ pub use crate::shared::{Inner, MERCHANT_HEADER};
 macro_rules! client_hooks {
     ($client:ident) => {
         impl ::progenitor_client::ClientHooks<$crate::transport::Inner> for $client {
-            async fn exec(
+            // The transport's future itself, without a wrapping one: a call's future is moved
+            // less.
+            fn exec(
                 &self,
                 request: ::reqwest::Request,
                 info: &::progenitor_client::OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                Ok($crate::transport::execute(
+            ) -> impl ::std::future::Future<Output = ::reqwest::Result<::reqwest::Response>> {
+                $crate::transport::execute(
                     ::progenitor_client::ClientInfo::inner(self),
                     request,
                     info,
                 )
-                .await)
             }
         }
 
@@ -60,33 +61,40 @@ macro_rules! client_hooks {
 pub(crate) use client_hooks;
 
 /// Sends one generated call with everything the facade adds. Errors come back as responses
-/// carrying a typed [`Error`], which the generated code hands to the `From` conversion.
+/// carrying a typed [`Error`], which the generated code hands to the `From` conversion: the
+/// result is always `Ok`.
 pub(crate) async fn execute(
     inner: &Inner,
     request: reqwest::Request,
     info: &OperationInfo,
-) -> reqwest::Response {
-    let span = tracing::info_span!(
-        "scalexpert.call",
-        operation = info.operation_id,
-        api = inner.api.api,
-        version = inner.api.version,
-        method = %request.method(),
-        merchant = tracing::field::Empty,
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
-    );
+) -> reqwest::Result<reqwest::Response> {
+    // Without a subscriber at INFO the span is not built at all (`info_span!` would still
+    // format its fields for the `log` fallback).
+    let span = if tracing::level_enabled!(tracing::Level::INFO) {
+        tracing::info_span!(
+            "scalexpert.call",
+            operation = info.operation_id,
+            api = inner.api.api,
+            version = inner.api.version,
+            method = %request.method(),
+            merchant = tracing::field::Empty,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        )
+    } else {
+        tracing::Span::none()
+    };
     if span.is_disabled() {
         // No subscriber listens: skip entering and leaving the span on every poll.
-        return run(inner, request, info.operation_id, &span).await;
+        return Ok(run(inner, request, info.operation_id, &span).await);
     }
     if let Some(merchant) = inner.merchant.as_ref().and_then(|m| m.to_str().ok()) {
         span.record("merchant", merchant);
     }
-    run(inner, request, info.operation_id, &span)
+    Ok(run(inner, request, info.operation_id, &span)
         .instrument(span.clone())
-        .await
+        .await)
 }
 
 /// Attempts the call until the retry decision says to stop.
