@@ -60,12 +60,49 @@ impl Redactor {
             .map(|form| form.expose_secret())
             .chain(bearer)
         {
-            if text.contains(form) {
-                text = text.replace(form, REDACTED);
+            if !text.contains(form) {
+                continue;
             }
+            text = if form.len() >= SUBSTRING_MIN {
+                text.replace(form, REDACTED)
+            } else {
+                replace_standalone(&text, form)
+            };
         }
         mask_schemes(&text)
     }
+}
+
+/// Credentials at least this long are removed wherever they appear; shorter ones (a test
+/// gateway's token `t`) only where they stand alone, or every such letter would go.
+const SUBSTRING_MIN: usize = 8;
+
+/// Whether `b` continues a credential (base64, base64url) rather than ending a word.
+fn credential_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_+/".contains(&b)
+}
+
+/// `text` with the occurrences of `form` that no other credential character touches replaced.
+fn replace_standalone(text: &str, form: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, _) in text.match_indices(form) {
+        let end = start + form.len();
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        if start < copied
+            || before.is_some_and(credential_byte)
+            || after.is_some_and(credential_byte)
+        {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        out.push_str(REDACTED);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 impl std::fmt::Debug for Redactor {
@@ -335,6 +372,16 @@ mod tests {
             shown.contains("Received headers: Authorization: Basic [redacted]"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn short_credentials_are_removed_only_where_they_stand_alone() {
+        let redactor = Redactor::new("pw", "cHc=");
+        assert_eq!(
+            redactor.scrub("token t, then: it is not cancellable", Some("t")),
+            "token [redacted], then: it is not cancellable"
+        );
+        assert_eq!(redactor.scrub("password=pw;", None), "password=[redacted];");
     }
 
     #[test]
