@@ -1,18 +1,23 @@
 //! OAuth2 client credentials and the shared token cache.
 //!
 //! The token is opaque: only `expires_in` tells its lifetime. One cache serves every version's
-//! client and every merchant view of a [`crate::Client`]: it fetches lazily, reuses the token
+//! client and every merchant view of a `Client`: it fetches lazily, reuses the token
 //! until `expires_in` minus a safety margin, and lets exactly one caller refresh while the
 //! others wait for its result.
 
-use crate::error::{excerpt, AuthError};
-use reqwest::header::HeaderValue;
+use crate::body::read_bounded;
+use crate::error::Error;
+use crate::error::{AuthError, NetworkError, Step};
+use crate::redact::{excerpt, Redactor};
+use base64::Engine as _;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 /// A client id and secret issued by Scalexpert (the "API key").
 ///
@@ -58,12 +63,24 @@ pub(crate) struct Token {
     refresh_after: Instant,
 }
 
+impl Token {
+    /// The token itself, without its scheme: what a server echoing it would show.
+    pub(crate) fn secret(&self) -> Option<&str> {
+        let value = self.authorization.to_str().ok()?;
+        Some(value.strip_prefix("Bearer ").unwrap_or(value))
+    }
+}
+
 /// The shared token cache of a client: one token per OAuth2 scope in use.
 ///
 /// Each API asks for the scope its spec declares (`e-financing:rw`, `common-services:rw`), so
-/// one client serves every API family; [`crate::ClientBuilder::scope`] overrides that for all.
+/// one client serves every API family; `ClientBuilder::scope` overrides that for all.
 pub(crate) struct TokenCache {
-    credentials: Credentials,
+    client_id: String,
+    /// `Basic base64(client_id:secret)`, sent to the token endpoint and removed from any text
+    /// a server echoes.
+    basic: SecretString,
+    redactor: Redactor,
     token_url: String,
     margin: Duration,
     scope_override: Option<String>,
@@ -94,13 +111,23 @@ impl TokenCache {
         scopes: &[String],
         margin: Duration,
     ) -> Self {
+        let secret = credentials.client_secret.expose_secret();
+        let encoded = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{secret}", credentials.client_id));
         TokenCache {
-            credentials,
+            redactor: Redactor::new(secret, &encoded),
+            basic: SecretString::from(format!("Basic {encoded}")),
+            client_id: credentials.client_id,
             token_url,
             margin,
             scope_override: (!scopes.is_empty()).then(|| scopes.join(" ")),
             slots: RwLock::new(Vec::new()),
         }
+    }
+
+    /// Removes every credential this client sends (and `token`) from text a server sent.
+    pub(crate) fn scrub(&self, text: &str, token: Option<&Token>) -> String {
+        self.redactor.scrub(text, token.and_then(Token::secret))
     }
 
     /// The token slot for an API whose spec declares `api_scope`.
@@ -123,120 +150,108 @@ impl TokenCache {
         slot
     }
 
-    /// A valid token of `slot`'s scope, fetching one if none is cached or the cached one is
-    /// about to expire.
-    pub(crate) async fn token(
+    /// A new token for `slot`, fetched by this caller or by the one already fetching, within
+    /// `limit` (the call's timeout): waiting for another caller's fetch counts too.
+    pub(crate) async fn refresh(
         &self,
         slot: &TokenSlot,
         http: &reqwest::Client,
-    ) -> Result<Token, AuthError> {
-        if let Some(token) = slot.fresh() {
-            return Ok(token);
-        }
-        let _guard = slot.refreshing.lock().await;
-        // Someone else may have refreshed while we waited.
-        if let Some(token) = slot.fresh() {
-            return Ok(token);
-        }
-        let token = self.fetch(&slot.scope, http).await?;
-        *slot
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token.clone());
-        Ok(token)
-    }
-}
-
-impl TokenSlot {
-    /// Drops `rejected` (the API answered 401 with it) unless another caller already replaced it.
-    pub(crate) fn invalidate(&self, rejected: &Token) {
-        let mut current = self
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if current
-            .as_ref()
-            .is_some_and(|t| t.authorization == rejected.authorization)
-        {
-            *current = None;
-        }
+        limit: Duration,
+    ) -> Result<Token, Error> {
+        let fetched = tokio::time::timeout(limit, async {
+            let _guard = slot.refreshing.lock().await;
+            // Someone else may have refreshed while we waited.
+            if let Some(token) = slot.fresh() {
+                return Ok(token);
+            }
+            let token = self.fetch(&slot.scope, http).await?;
+            *slot
+                .current
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(token.clone());
+            Ok(token)
+        })
+        .await;
+        // Dropping the fetch on timeout releases the lock: the next caller fetches anew.
+        fetched.unwrap_or_else(|_| {
+            Err(NetworkError::deadline_passed(Step::TokenRequest, limit).into_error())
+        })
     }
 
-    fn fresh(&self) -> Option<Token> {
-        let current = self
-            .current
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        current
-            .as_ref()
-            .filter(|t| Instant::now() < t.refresh_after)
-            .cloned()
-    }
-}
-
-impl fmt::Debug for TokenSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.current.read().map(|t| t.is_some()).unwrap_or(false);
-        f.debug_struct("TokenSlot")
-            .field("scope", &self.scope)
-            .field("token_cached", &cached)
-            .finish()
-    }
-}
-
-impl TokenCache {
-    async fn fetch(&self, scope: &str, http: &reqwest::Client) -> Result<Token, AuthError> {
+    /// One token request, in its own span (entered only while the request is polled, so events
+    /// of other tasks on the thread never appear inside it).
+    async fn fetch(&self, scope: &str, http: &reqwest::Client) -> Result<Token, Error> {
         let span = tracing::debug_span!(
             "scalexpert.token",
-            client_id = %self.credentials.client_id,
+            client_id = %self.client_id,
             scope,
             status = tracing::field::Empty
         );
-        let _entered = span.enter();
-        let response = http
+        self.fetch_unspanned(scope, http, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn fetch_unspanned(
+        &self,
+        scope: &str,
+        http: &reqwest::Client,
+        span: &tracing::Span,
+    ) -> Result<Token, Error> {
+        let mut basic = HeaderValue::from_str(self.basic.expose_secret()).map_err(|_| {
+            Error::Configuration("the client id or secret cannot be sent in a header".into())
+        })?;
+        basic.set_sensitive(true);
+        let unreachable = |error: reqwest::Error| {
+            let network = NetworkError::from_reqwest(error, Step::TokenRequest, None);
+            if network.is_timeout() {
+                network.into_error()
+            } else {
+                Error::Auth(AuthError::unreachable(network))
+            }
+        };
+        let mut response = http
             .post(&self.token_url)
-            .basic_auth(
-                &self.credentials.client_id,
-                Some(self.credentials.client_secret.expose_secret()),
-            )
+            .header(AUTHORIZATION, basic)
             .form(&[("grant_type", "client_credentials"), ("scope", scope)])
             .send()
             .await
-            .map_err(|e| AuthError {
-                status: None,
-                detail: self.scrub(&e.to_string()),
-            })?;
+            .map_err(unreachable)?;
         let status = response.status();
         span.record("status", status.as_u16());
-        let body = response.bytes().await.map_err(|e| AuthError {
-            status: Some(status),
-            detail: self.scrub(&e.to_string()),
-        })?;
         if !status.is_success() {
-            return Err(AuthError {
-                status: Some(status),
-                detail: self.scrub(&excerpt(&body)),
-            });
+            let body = read_bounded(&mut response, MAX_TOKEN_ERROR_BODY).await;
+            let detail = self.scrub(&String::from_utf8_lossy(&body), None);
+            return Err(Error::Auth(AuthError::answered(
+                status,
+                excerpt(detail.as_bytes()),
+            )));
         }
-        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| AuthError {
-            status: Some(status),
-            // The body holds the token on success: name the problem, never echo it.
-            detail: format!("unexpected token response: {e}"),
+        let body = response.bytes().await.map_err(unreachable)?;
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            // The body holds the token: name the problem, never quote a value.
+            let detail = format!(
+                "unexpected token response: {}",
+                crate::redact::decode_message(&e, &body)
+            );
+            Error::Auth(AuthError::answered(status, detail))
         })?;
         if parsed
             .token_type
             .as_deref()
             .is_some_and(|t| !t.eq_ignore_ascii_case("bearer"))
         {
-            return Err(AuthError {
-                status: Some(status),
-                detail: "token_type is not Bearer".to_string(),
-            });
+            return Err(Error::Auth(AuthError::answered(
+                status,
+                "token_type is not Bearer".to_string(),
+            )));
         }
         let mut authorization = HeaderValue::try_from(format!("Bearer {}", parsed.access_token))
-            .map_err(|_| AuthError {
-                status: Some(status),
-                detail: "token is not a valid header value".to_string(),
+            .map_err(|_| {
+                Error::Auth(AuthError::answered(
+                    status,
+                    "token is not a valid header value".to_string(),
+                ))
             })?;
         authorization.set_sensitive(true);
         let lifetime = Duration::from_secs(parsed.expires_in);
@@ -250,15 +265,46 @@ impl TokenCache {
             refresh_after: Instant::now() + usable,
         })
     }
+}
 
-    /// Removes the secret from text that may echo the request.
-    fn scrub(&self, text: &str) -> String {
-        let secret = self.credentials.client_secret.expose_secret();
-        if secret.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(secret, "[redacted]")
+/// How much of a token endpoint's error page is read.
+const MAX_TOKEN_ERROR_BODY: usize = 16 * 1024;
+
+impl TokenSlot {
+    /// The cached token, unless it is missing or due for refresh.
+    pub(crate) fn fresh(&self) -> Option<Token> {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        current
+            .as_ref()
+            .filter(|t| Instant::now() < t.refresh_after)
+            .cloned()
+    }
+
+    /// Drops `rejected` (the API answered 401 with it) unless another caller already replaced it.
+    pub(crate) fn invalidate(&self, rejected: &Token) {
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if current
+            .as_ref()
+            .is_some_and(|t| t.authorization == rejected.authorization)
+        {
+            *current = None;
         }
+    }
+}
+
+impl fmt::Debug for TokenSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.current.read().map(|t| t.is_some()).unwrap_or(false);
+        f.debug_struct("TokenSlot")
+            .field("scope", &self.scope)
+            .field("token_cached", &cached)
+            .finish()
     }
 }
 
@@ -266,7 +312,8 @@ impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let slots = self.slots.read().map(|s| s.clone()).unwrap_or_default();
         f.debug_struct("TokenCache")
-            .field("credentials", &self.credentials)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
             .field("token_url", &self.token_url)
             .field("scope_override", &self.scope_override)
             .field("margin", &self.margin)

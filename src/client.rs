@@ -1,17 +1,26 @@
 //! The client users build once and share: environment, credentials, pool, token cache.
 
-use crate::auth::{Credentials, TokenCache, TokenSlot};
+use crate::auth::{Credentials, TokenCache};
 use crate::environment::{Environment, SpecUrls};
-use crate::transport::Inner;
+use crate::shared::{Inner, KnownApi, Shared};
 use crate::{ApiVersion, Error, Result, RetryPolicy};
 use reqwest::header::HeaderValue;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-/// The OAuth2 scope of the e-financing API, which its spec declares; every API's client asks for
-/// its own spec's scope unless [`ClientBuilder::scope`] says otherwise.
-pub const DEFAULT_SCOPE: &str = "e-financing:rw";
+const ENVIRONMENT_VAR: &str = "SCALEXPERT_ENVIRONMENT";
+const BASE_URL_VAR: &str = "SCALEXPERT_BASE_URL";
+const CLIENT_ID_VAR: &str = "SCALEXPERT_CLIENT_ID";
+const CLIENT_SECRET_VAR: &str = "SCALEXPERT_CLIENT_SECRET";
+
+/// A configuration error about the environment variable `name`, saying so.
+fn about(name: &str, error: Error) -> Error {
+    match error {
+        Error::Configuration(message) => Error::Configuration(format!("{name}: {message}")),
+        other => other,
+    }
+}
 
 /// A Scalexpert client: one connection pool and one token cache for every enabled API version
 /// and every merchant view. Cloning is cheap and shares both.
@@ -39,39 +48,6 @@ pub struct Client {
     shared: Arc<Shared>,
     merchant: Option<HeaderValue>,
     timeout: Option<Duration>,
-}
-
-/// What every view of a client shares.
-pub(crate) struct Shared {
-    pub(crate) http: reqwest::Client,
-    pub(crate) environment: Environment,
-    pub(crate) auth: TokenCache,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) request_timeout: Duration,
-    /// The total timeout `http` itself applies to every request, when the builder made it.
-    pub(crate) pool_timeout: Option<Duration>,
-    pub(crate) log_payloads: bool,
-    /// The API versions used so far: one entry each, so a short list.
-    pub(crate) apis: RwLock<Vec<KnownApi>>,
-}
-
-/// What [`Client::api`] needs for one API version, worked out on its first use.
-pub(crate) struct KnownApi {
-    api: ApiVersion,
-    base_url: String,
-    token: Arc<TokenSlot>,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("environment", &self.environment)
-            .field("auth", &self.auth)
-            .field("retry", &self.retry)
-            .field("request_timeout", &self.request_timeout)
-            .field("log_payloads", &self.log_payloads)
-            .finish()
-    }
 }
 
 impl fmt::Debug for Client {
@@ -107,8 +83,9 @@ impl Client {
     }
 
     /// A client configured from the environment: `SCALEXPERT_CLIENT_ID`,
-    /// `SCALEXPERT_CLIENT_SECRET`, and `SCALEXPERT_ENVIRONMENT` (production, uatc, uat) or
-    /// `SCALEXPERT_BASE_URL` (not both). Without either, UATC.
+    /// `SCALEXPERT_CLIENT_SECRET`, and `SCALEXPERT_ENVIRONMENT` (`production`, `uatc` or `uat`,
+    /// spelled out) or `SCALEXPERT_BASE_URL` (not both). Without either, UATC. Errors name the
+    /// variable at fault.
     pub fn from_env() -> Result<Client> {
         ClientBuilder::from_env()?.build()
     }
@@ -236,30 +213,44 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// Reads `SCALEXPERT_CLIENT_ID`, `SCALEXPERT_CLIENT_SECRET`, `SCALEXPERT_ENVIRONMENT` and
-    /// `SCALEXPERT_BASE_URL`; other settings can still be changed before `build`.
+    /// `SCALEXPERT_BASE_URL` (an empty variable counts as unset); other settings can still be
+    /// changed before `build`. Every error names the variable at fault.
     pub fn from_env() -> Result<ClientBuilder> {
-        Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_vars(|name| match std::env::var(name) {
+            Ok(value) if value.is_empty() => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::Configuration(format!("{name} is not valid UTF-8")))
+            }
+        })
     }
 
-    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder> {
-        let environment = match (var("SCALEXPERT_ENVIRONMENT"), var("SCALEXPERT_BASE_URL")) {
+    pub(crate) fn from_vars(
+        var: impl Fn(&'static str) -> Result<Option<String>>,
+    ) -> Result<ClientBuilder> {
+        let environment = match (var(ENVIRONMENT_VAR)?, var(BASE_URL_VAR)?) {
             (Some(_), Some(_)) => {
-                return Err(Error::Configuration(
-                    "SCALEXPERT_ENVIRONMENT and SCALEXPERT_BASE_URL are both set; set one".into(),
-                ))
+                return Err(Error::Configuration(format!(
+                    "{ENVIRONMENT_VAR} and {BASE_URL_VAR} are both set; set one"
+                )))
             }
-            (Some(name), None) => Some(Environment::from_name(&name)?),
-            (None, Some(url)) => Some(Environment::custom(url)?),
+            (Some(name), None) => {
+                Some(Environment::from_name(&name).map_err(|error| about(ENVIRONMENT_VAR, error))?)
+            }
+            (None, Some(url)) => {
+                Some(Environment::custom(url).map_err(|error| about(BASE_URL_VAR, error))?)
+            }
             (None, None) => None,
         };
-        let credentials = match (var("SCALEXPERT_CLIENT_ID"), var("SCALEXPERT_CLIENT_SECRET")) {
+        let credentials = match (var(CLIENT_ID_VAR)?, var(CLIENT_SECRET_VAR)?) {
             (Some(id), Some(secret)) => Some(Credentials::new(id, secret)),
             (None, None) => None,
             (id, _) => {
                 let missing = if id.is_none() {
-                    "SCALEXPERT_CLIENT_ID"
+                    CLIENT_ID_VAR
                 } else {
-                    "SCALEXPERT_CLIENT_SECRET"
+                    CLIENT_SECRET_VAR
                 };
                 return Err(Error::Configuration(format!("{missing} is not set")));
             }
@@ -339,7 +330,10 @@ impl ClientBuilder {
     /// Builds the client; fails on missing credentials or an invalid merchant reference.
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
-            Error::Configuration("credentials are required (client id and secret)".into())
+            Error::Configuration(format!(
+                "credentials are required: call .credentials(..), or set {CLIENT_ID_VAR} and \
+                 {CLIENT_SECRET_VAR} for from_env"
+            ))
         })?;
         if credentials.client_id().is_empty() {
             return Err(Error::Configuration("the client id is empty".into()));
@@ -349,8 +343,8 @@ impl ClientBuilder {
         let request_timeout = self.request_timeout.unwrap_or(Duration::from_secs(30));
         let (http, pool_timeout) = match self.http {
             Some(http) => (http, None),
-            // The request timeout set on the pool bounds token requests too, and spares each
-            // call a per-request setting (see `transport::execute`).
+            // The request timeout set on the pool spares each call a per-request setting, which
+            // costs reqwest an extension map per request.
             None => (
                 reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(5)))
@@ -390,23 +384,30 @@ impl ClientBuilder {
 mod tests {
     use super::*;
 
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    fn vars<'a>(
+        pairs: &'a [(&'a str, &'a str)],
+    ) -> impl Fn(&'static str) -> Result<Option<String>> + 'a {
         move |name| {
-            pairs
+            Ok(pairs
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
+                .map(|(_, v)| v.to_string()))
+        }
+    }
+
+    fn configuration_error(pairs: &[(&str, &str)]) -> String {
+        match ClientBuilder::from_vars(vars(pairs)).and_then(ClientBuilder::build) {
+            Err(Error::Configuration(message)) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
         }
     }
 
     #[test]
     fn environment_and_base_url_together_are_refused_naming_both() {
-        let err = ClientBuilder::from_vars(vars(&[
+        let text = configuration_error(&[
             ("SCALEXPERT_ENVIRONMENT", "uatc"),
             ("SCALEXPERT_BASE_URL", "http://127.0.0.1:1"),
-        ]))
-        .expect_err("both set");
-        let text = err.to_string();
+        ]);
         assert!(
             text.contains("SCALEXPERT_ENVIRONMENT") && text.contains("SCALEXPERT_BASE_URL"),
             "{text}"
@@ -423,10 +424,69 @@ mod tests {
         .and_then(ClientBuilder::build)
         .expect("configured");
         assert_eq!(client.environment(), &Environment::Production);
-        assert!(matches!(
-            ClientBuilder::from_vars(vars(&[("SCALEXPERT_CLIENT_ID", "id")])),
-            Err(Error::Configuration(m)) if m.contains("SCALEXPERT_CLIENT_SECRET")
-        ));
+        assert!(configuration_error(&[("SCALEXPERT_CLIENT_ID", "id")])
+            .contains("SCALEXPERT_CLIENT_SECRET"));
+        assert!(configuration_error(&[("SCALEXPERT_CLIENT_SECRET", "s")])
+            .contains("SCALEXPERT_CLIENT_ID"));
+    }
+
+    #[test]
+    fn production_is_never_chosen_by_an_abbreviation() {
+        let text = configuration_error(&[
+            ("SCALEXPERT_CLIENT_ID", "id"),
+            ("SCALEXPERT_CLIENT_SECRET", "secret"),
+            ("SCALEXPERT_ENVIRONMENT", "prod"),
+        ]);
+        assert!(text.starts_with("SCALEXPERT_ENVIRONMENT: "), "{text}");
+        assert!(text.contains("production, uatc or uat"), "{text}");
+    }
+
+    #[test]
+    fn a_base_url_with_a_query_or_fragment_is_refused_naming_the_variable() {
+        for url in [
+            "http://127.0.0.1:8080/?tenant=a",
+            "http://127.0.0.1:8080/#top",
+            "https://user:pass@gateway.example",
+        ] {
+            let text = configuration_error(&[
+                ("SCALEXPERT_CLIENT_ID", "id"),
+                ("SCALEXPERT_CLIENT_SECRET", "secret"),
+                ("SCALEXPERT_BASE_URL", url),
+            ]);
+            assert!(text.starts_with("SCALEXPERT_BASE_URL: "), "{url}: {text}");
+        }
+        assert!(!configuration_error(&[(
+            "SCALEXPERT_BASE_URL",
+            "https://user:pw-9z@gateway.example"
+        )])
+        .contains("pw-9z"));
+    }
+
+    #[test]
+    fn every_error_about_a_variable_names_it() {
+        assert!(
+            configuration_error(&[("SCALEXPERT_BASE_URL", "localhost:8080")])
+                .starts_with("SCALEXPERT_BASE_URL: ")
+        );
+        assert!(
+            configuration_error(&[("SCALEXPERT_ENVIRONMENT", "staging")])
+                .starts_with("SCALEXPERT_ENVIRONMENT: ")
+        );
+        let missing = configuration_error(&[]);
+        assert!(
+            missing.contains("SCALEXPERT_CLIENT_ID")
+                && missing.contains("SCALEXPERT_CLIENT_SECRET"),
+            "{missing}"
+        );
+        let unreadable = ClientBuilder::from_vars(|name| {
+            if name == "SCALEXPERT_CLIENT_SECRET" {
+                Err(Error::Configuration(format!("{name} is not valid UTF-8")))
+            } else {
+                Ok(None)
+            }
+        })
+        .expect_err("refused");
+        assert!(unreadable.to_string().contains("SCALEXPERT_CLIENT_SECRET"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Where the Scalexpert gateway lives.
 
+use crate::error::Error;
 use std::fmt;
 
 /// A Scalexpert gateway: the root every API path and the token endpoint hang from.
@@ -40,27 +41,54 @@ pub struct SpecUrls {
 impl Environment {
     /// A custom root such as `http://127.0.0.1:8080`; a trailing slash is dropped.
     ///
-    /// Fails when `root` is not an absolute `http` or `https` URL.
-    pub fn custom(root: impl Into<String>) -> Result<Self, crate::Error> {
+    /// Fails when `root` is not an absolute `http` or `https` URL, or has a query string, a
+    /// fragment or credentials: API paths are appended to the root, and credentials belong in
+    /// `Credentials` (a URL's would show in error messages).
+    ///
+    /// ```
+    /// use scalexpert::Environment;
+    /// assert!(Environment::custom("http://127.0.0.1:8080/").is_ok());
+    /// assert!(Environment::custom("http://127.0.0.1:8080/?tenant=a").is_err());
+    /// ```
+    pub fn custom(root: impl Into<String>) -> Result<Self, Error> {
         let root = root.into();
-        let parsed = reqwest::Url::parse(&root).map_err(|e| {
-            crate::Error::Configuration(format!("base URL {root:?} is not a URL: {e}"))
-        })?;
+        let refuse = |why: &str| Error::Configuration(format!("base URL {root:?} {why}"));
+        let parsed = reqwest::Url::parse(&root)
+            .map_err(|e| Error::Configuration(format!("base URL {root:?} is not a URL: {e}")))?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            // Not quoted: the URL holds a password.
+            return Err(Error::Configuration(
+                "the base URL holds credentials (user:password@); give them as Credentials".into(),
+            ));
+        }
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(crate::Error::Configuration(format!(
-                "base URL {root:?} must be an absolute http(s) URL"
-            )));
+            return Err(refuse("must be an absolute http(s) URL"));
+        }
+        if parsed.query().is_some() {
+            return Err(refuse("has a query string: give the root only"));
+        }
+        if parsed.fragment().is_some() {
+            return Err(refuse("has a fragment (#…): give the root only"));
         }
         Ok(Environment::Custom(root.trim_end_matches('/').to_string()))
     }
 
     /// Parses `production`, `uatc` or `uat` (any case), as `SCALEXPERT_ENVIRONMENT` holds them.
-    pub fn from_name(name: &str) -> Result<Self, crate::Error> {
+    ///
+    /// Names are spelled out: production, where every application is real, is never chosen by
+    /// an abbreviation such as `prod`.
+    ///
+    /// ```
+    /// use scalexpert::Environment;
+    /// assert_eq!(Environment::from_name("UATC").unwrap(), Environment::Uatc);
+    /// assert!(Environment::from_name("prod").is_err());
+    /// ```
+    pub fn from_name(name: &str) -> Result<Self, Error> {
         match name.trim().to_ascii_lowercase().as_str() {
-            "production" | "prod" => Ok(Environment::Production),
+            "production" => Ok(Environment::Production),
             "uatc" => Ok(Environment::Uatc),
             "uat" => Ok(Environment::Uat),
-            other => Err(crate::Error::Configuration(format!(
+            other => Err(Error::Configuration(format!(
                 "unknown environment {other:?}: expected production, uatc or uat"
             ))),
         }
@@ -158,7 +186,11 @@ mod tests {
     fn rejects_relative_or_odd_roots() {
         assert!(Environment::custom("localhost:8080").is_err());
         assert!(Environment::custom("ftp://example.test").is_err());
+        assert!(Environment::custom("http://example.test/?a=b").is_err());
+        assert!(Environment::custom("http://example.test/#a").is_err());
+        assert!(Environment::custom("http://me:pw@example.test/").is_err());
         assert!(Environment::from_name("staging").is_err());
+        assert!(Environment::from_name("prod").is_err());
         assert_eq!(
             Environment::from_name("UATC").expect("known"),
             Environment::Uatc

@@ -1,16 +1,25 @@
 //! The one error type of the crate.
 //!
-//! Generated methods return `progenitor_client::Error`; it converts into [`Error`] with `?`.
+//! Generated methods return `progenitor_client::Error`; it converts into `Error` with `?`.
 //! Error statuses never reach the generated code as typed values (the build's
-//! `error_responses_left_to_facade` rule): the transport reads their bodies and attaches the
-//! typed error here, so the conversion needs no I/O.
+//! `error_responses_left_to_facade` rule): the transport reads their bodies, types the error
+//! and attaches it to the response it hands back (`carry`), so the conversion needs no I/O.
+
+mod body;
+mod network;
+
+pub use body::{BaasError, ErrorBody, ErrorDetail, GatewayError};
+pub use network::{NetworkError, NetworkErrorKind, Step};
 
 use reqwest::StatusCode;
-use serde::Deserialize;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Everything that can go wrong calling Scalexpert.
+///
+/// No message quotes a secret, a token or a value of a response body: credentials a server
+/// echoes are removed, and decoding errors name the path and the expected type only.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -26,33 +35,30 @@ pub enum Error {
     /// The gateway answered 409.
     #[error("conflict: {0}")]
     Conflict(Box<ApiError>),
-    /// The gateway answered 429 and retries ran out.
-    #[error("rate limited (retry after {retry_after:?}): {error}")]
-    RateLimited {
-        /// How long the gateway asked to wait, when it said.
-        retry_after: Option<Duration>,
-        /// The answer itself.
-        error: Box<ApiError>,
-    },
+    /// The gateway answered 429 and retries ran out; [`ApiError::retry_after`] says how long
+    /// it asked to wait.
+    #[error("rate limited: {0}")]
+    RateLimited(Box<ApiError>),
     /// Any other error status: 400 validation errors, 422 gateway schema errors, 5xx.
     #[error("API error: {0}")]
     Api(Box<ApiError>),
-    /// The token endpoint refused or failed; nothing was sent to the API.
+    /// The token endpoint refused, failed or could not be reached; nothing was sent to the API.
     #[error("authentication failed: {0}")]
-    Auth(AuthError),
-    /// No answer in time (connect or whole request).
+    Auth(#[source] AuthError),
+    /// No (whole) answer in time: connecting, the token request, the call or its body.
     #[error("timed out: {0}")]
-    Timeout(String),
-    /// The connection failed or broke.
-    #[error("transport error: {0}")]
-    Transport(String),
-    /// A success status whose body does not match the spec. The excerpt keeps the body's shape
-    /// with every string masked, so no buyer data ends up in logs.
+    Timeout(#[source] NetworkError),
+    /// The connection could not be opened, or broke before the whole answer arrived.
+    #[error("network error: {0}")]
+    Transport(#[source] NetworkError),
+    /// A success status whose body does not match the spec. The message names where and what
+    /// was expected; the excerpt keeps the body's shape with every string masked, so no buyer
+    /// data ends up in logs.
     #[error("cannot decode response{}: {message}; body starts with {excerpt:?}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
     Decode {
         /// The status of the answer, when there was one.
         status: Option<StatusCode>,
-        /// What did not match.
+        /// What did not match, and where.
         message: String,
         /// The first characters of the body, JSON strings masked.
         excerpt: String,
@@ -60,7 +66,8 @@ pub enum Error {
     /// A value breaks a spec constraint (length, pattern, enum, required); nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// The client is configured wrongly (environment, credentials, merchant reference).
+    /// The client is configured wrongly (environment, credentials, merchant reference); an
+    /// error about an environment variable names the variable.
     #[error("configuration error: {0}")]
     Configuration(String),
 }
@@ -78,9 +85,9 @@ pub struct ApiError {
     pub operation_id: &'static str,
     /// Method and path of the request, as sent (query string left out).
     pub request: String,
-    /// The body, parsed as far as its shape is known.
+    /// The body, parsed as far as its shape is known, credentials the server echoed removed.
     pub body: ErrorBody,
-    /// `Retry-After`, when the server gave one.
+    /// How long the server asked to wait (`Retry-After`), when it said.
     pub retry_after: Option<Duration>,
 }
 
@@ -119,6 +126,9 @@ impl fmt::Display for ApiError {
             "{} on {} ({})",
             self.status, self.request, self.operation_id
         )?;
+        if let Some(wait) = self.retry_after {
+            write!(f, ", retry after {wait:?}")?;
+        }
         match &self.body {
             ErrorBody::Baas(b) => {
                 if let Some(code) = &b.error_code {
@@ -149,159 +159,35 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// The body of an error answer.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum ErrorBody {
-    /// Scalexpert's `BaasExceptionHttpResponse`.
-    Baas(BaasError),
-    /// The gateway's own shape for requests it rejects before the API (422 and others).
-    Gateway(GatewayError),
-    /// Anything else (an HTML page, plain text): the first characters.
-    Unstructured {
-        /// The first characters of the body, as text.
-        excerpt: String,
-    },
-    /// No body.
-    Empty,
-}
-
-/// Scalexpert's error body (`BaasExceptionHttpResponse`), read leniently: every field optional,
-/// `httpStatusCode` as a number or a string.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BaasError {
-    /// When the gateway produced the error.
-    pub timestamp: Option<String>,
-    /// `httpStatusCode`, whether sent as a number or as text.
-    #[serde(default, deserialize_with = "status_code_lenient")]
-    pub http_status_code: Option<u16>,
-    /// The status reason phrase (`BAD_REQUEST`, ...).
-    pub http_status_message: Option<String>,
-    /// The main error code (`REQUEST_VALIDATION_ERROR`, `ENTITY_NOT_FOUND`, ...).
-    pub error_code: Option<String>,
-    /// A human-readable explanation.
-    pub error_message: Option<String>,
-    /// One entry per violation, for validation errors.
-    #[serde(default)]
-    pub errors: Vec<ErrorDetail>,
-    /// The method of the failed request, as the gateway saw it.
-    pub request_method: Option<String>,
-    /// The path of the failed request, as the gateway saw it.
-    #[serde(rename = "requestURI")]
-    pub request_uri: Option<String>,
-}
-
-/// One entry of `errors[]`: a code and what it means.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[non_exhaustive]
-pub struct ErrorDetail {
-    /// The violation's code (`INVALID_COUNTRY_CODE`, ...).
-    pub code: Option<String>,
-    /// What it means.
-    pub message: Option<String>,
-}
-
-/// The gateway's rejection body (`path`, `status`, `error`, `message`, `requestId`, `traceId`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct GatewayError {
-    /// The path of the rejected request.
-    pub path: Option<String>,
-    /// The HTTP status, repeated in the body.
-    pub status: Option<u16>,
-    /// The status reason phrase.
-    pub error: Option<String>,
-    /// What was wrong.
-    pub message: Option<String>,
-    /// The gateway's request id, worth quoting to Scalexpert support.
-    pub request_id: Option<String>,
-    /// The gateway's trace id, worth quoting to Scalexpert support.
-    pub trace_id: Option<String>,
-}
-
-/// How much of an unparseable body errors keep.
-pub(crate) const EXCERPT_CHARS: usize = 300;
-
-impl ErrorBody {
-    /// Reads an error body of any shape; never fails.
-    pub fn parse(bytes: &[u8]) -> ErrorBody {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return ErrorBody::Empty;
-        }
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-            let has = |key: &str| value.get(key).is_some();
-            if has("errorCode") || has("httpStatusCode") || has("errorMessage") || has("errors") {
-                if let Ok(baas) = serde_json::from_value(value.clone()) {
-                    return ErrorBody::Baas(baas);
-                }
-            }
-            if has("traceId") || has("requestId") || (has("path") && has("status")) {
-                if let Ok(gateway) = serde_json::from_value(value) {
-                    return ErrorBody::Gateway(gateway);
-                }
-            }
-        }
-        ErrorBody::Unstructured {
-            excerpt: excerpt(bytes),
-        }
-    }
-}
-
-/// The start of a body, as text, for messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().count() > EXCERPT_CHARS {
-        out.push('…');
-    }
-    out
-}
-
-/// The start of a success body with every JSON string replaced by `"…"`: enough to see the
-/// shape that failed to decode, without the buyer's names, e-mail or address a subscription
-/// holds. A body that is not JSON is excerpted as it is.
-pub(crate) fn shape_excerpt(bytes: &[u8]) -> String {
-    fn mask(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::String(text) => *text = "…".to_string(),
-            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
-            serde_json::Value::Object(map) => map.values_mut().for_each(mask),
-            _ => {}
-        }
-    }
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(mut value) => {
-            mask(&mut value);
-            excerpt(value.to_string().as_bytes())
-        }
-        Err(_) => excerpt(bytes),
-    }
-}
-
-fn status_code_lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Number(u16),
-        Text(String),
-    }
-    Ok(match Option::<NumberOrText>::deserialize(d)? {
-        Some(NumberOrText::Number(n)) => Some(n),
-        Some(NumberOrText::Text(t)) => t.trim().parse().ok(),
-        None => None,
-    })
-}
-
 /// The token endpoint did not give a token.
 #[derive(Debug, Clone)]
 pub struct AuthError {
     /// HTTP status of the token endpoint, when it answered.
     pub status: Option<StatusCode>,
-    /// What went wrong, with the start of the body (credentials scrubbed).
+    /// What went wrong, with the start of the body (credentials removed).
     pub detail: String,
+    /// Why the endpoint could not be reached, when it did not answer.
+    cause: Option<NetworkError>,
+}
+
+impl AuthError {
+    /// The endpoint answered `status` without a usable token.
+    pub(crate) fn answered(status: StatusCode, detail: String) -> Self {
+        AuthError {
+            status: Some(status),
+            detail,
+            cause: None,
+        }
+    }
+
+    /// The endpoint could not be reached (host unknown, connection refused or broken).
+    pub(crate) fn unreachable(cause: NetworkError) -> Self {
+        AuthError {
+            status: None,
+            detail: cause.to_string(),
+            cause: Some(cause),
+        }
+    }
 }
 
 impl fmt::Display for AuthError {
@@ -313,6 +199,14 @@ impl fmt::Display for AuthError {
     }
 }
 
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_ref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl Error {
     /// The API error behind this error, for the variants that have one.
     pub fn api_error(&self) -> Option<&ApiError> {
@@ -321,8 +215,8 @@ impl Error {
             | Error::Forbidden(e)
             | Error::NotFound(e)
             | Error::Conflict(e)
-            | Error::Api(e)
-            | Error::RateLimited { error: e, .. } => Some(e),
+            | Error::RateLimited(e)
+            | Error::Api(e) => Some(e),
             _ => None,
         }
     }
@@ -336,6 +230,11 @@ impl Error {
         }
     }
 
+    /// How long the server asked to wait before trying again (`Retry-After`), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
     /// Sorts an API error answer into its variant.
     pub(crate) fn from_api(error: ApiError) -> Error {
         let error = Box::new(error);
@@ -344,24 +243,18 @@ impl Error {
             StatusCode::FORBIDDEN => Error::Forbidden(error),
             StatusCode::NOT_FOUND => Error::NotFound(error),
             StatusCode::CONFLICT => Error::Conflict(error),
-            StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-                retry_after: error.retry_after,
-                error,
-            },
+            StatusCode::TOO_MANY_REQUESTS => Error::RateLimited(error),
             _ => Error::Api(error),
         }
     }
 
-    pub(crate) fn from_reqwest(error: &reqwest::Error) -> Error {
-        // reqwest's Display names the URL (never a header), so it is safe to keep.
-        let text = error_chain(error);
-        if error.is_timeout() {
-            Error::Timeout(text)
-        } else if error.is_builder() {
-            Error::InvalidRequest(text)
-        } else {
-            Error::Transport(text)
+    /// A failure of `reqwest` outside the transport's attempts: the generated code reading
+    /// the body of a call that is not replayed.
+    fn from_reqwest(error: reqwest::Error) -> Error {
+        if error.is_builder() {
+            return Error::InvalidRequest(error.without_url().to_string());
         }
+        NetworkError::from_reqwest(error, Step::Call, None).into_error()
     }
 }
 
@@ -381,17 +274,6 @@ fn explain_conversion(message: String) -> String {
     text
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 impl From<progenitor_client::Error<()>> for Error {
     fn from(error: progenitor_client::Error<()>) -> Self {
         use progenitor_client::Error as Generated;
@@ -402,11 +284,11 @@ impl From<progenitor_client::Error<()>> for Error {
             Generated::Custom(message) => Error::InvalidRequest(message),
             Generated::CommunicationError(e)
             | Generated::ResponseBodyError(e)
-            | Generated::InvalidUpgrade(e) => Error::from_reqwest(&e),
+            | Generated::InvalidUpgrade(e) => Error::from_reqwest(e),
             Generated::InvalidResponsePayload(bytes, e) => Error::Decode {
                 status: None,
-                message: e.to_string(),
-                excerpt: shape_excerpt(&bytes),
+                message: crate::redact::decode_message(&e, &bytes),
+                excerpt: crate::redact::shape_excerpt(&bytes),
             },
             Generated::ErrorResponse(response) => Error::Api(Box::new(ApiError {
                 status: response.status(),
@@ -415,78 +297,72 @@ impl From<progenitor_client::Error<()>> for Error {
                 body: ErrorBody::Empty,
                 retry_after: None,
             })),
-            Generated::UnexpectedResponse(response) => {
-                match crate::transport::take_carried_error(&response) {
-                    Some(error) => error,
-                    None => Error::Decode {
-                        status: Some(response.status()),
-                        message: "a status the spec does not declare".to_string(),
-                        excerpt: String::new(),
-                    },
-                }
-            }
+            Generated::UnexpectedResponse(response) => match take_carried(&response) {
+                Some(error) => error,
+                None => Error::Decode {
+                    status: Some(response.status()),
+                    message: "a status the spec does not declare".to_string(),
+                    excerpt: String::new(),
+                },
+            },
         }
     }
+}
+
+/// A typed error travelling to `From<progenitor_client::Error>` inside the extensions of the
+/// response the transport hands the generated code.
+#[derive(Clone)]
+struct Carried(Arc<Mutex<Option<Error>>>);
+
+/// A response the generated code passes on unread (its status is not a success), carrying
+/// `error` for the conversion into [`Error`].
+pub(crate) fn carry(error: Error, status: Option<StatusCode>) -> reqwest::Response {
+    let status = status
+        .filter(|status| !status.is_success())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = http::Response::new(Vec::new());
+    *response.status_mut() = status;
+    response
+        .extensions_mut()
+        .insert(Carried(Arc::new(Mutex::new(Some(error)))));
+    reqwest::Response::from(response)
+}
+
+/// Takes the typed error [`carry`] attached to a response, if any.
+fn take_carried(response: &reqwest::Response) -> Option<Error> {
+    let carried = response.extensions().get::<Carried>()?;
+    carried
+        .0
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
 
     #[test]
-    fn parses_baas_body_with_textual_status() {
-        let body = ErrorBody::parse(
-            br#"{"timestamp":"2024-01-01T00:00:00Z","httpStatusCode":"400","errorCode":"BAD_REQUEST","errorMessage":"duplicate","requestURI":"/v1/subscriptions"}"#,
+    fn a_carried_error_comes_back_once() {
+        let response = carry(
+            Error::InvalidRequest("no".into()),
+            Some(StatusCode::BAD_REQUEST),
         );
-        match body {
-            ErrorBody::Baas(b) => {
-                assert_eq!(b.http_status_code, Some(400));
-                assert_eq!(b.error_code.as_deref(), Some("BAD_REQUEST"));
-                assert_eq!(b.request_uri.as_deref(), Some("/v1/subscriptions"));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let error = Error::from(progenitor_client::Error::UnexpectedResponse(response));
+        assert!(matches!(error, Error::InvalidRequest(m) if m == "no"));
     }
 
     #[test]
-    fn parses_gateway_422_body() {
-        let body = ErrorBody::parse(
-            br#"{"path":"/e-financing/api/v1/subscriptions","status":422,"error":"Unprocessable Entity","message":"bad","requestId":"r1","traceId":"t1"}"#,
-        );
-        assert!(
-            matches!(
-                body,
-                ErrorBody::Gateway(GatewayError {
-                    status: Some(422),
-                    ..
-                })
-            ),
-            "{body:?}"
-        );
-    }
-
-    #[test]
-    fn decode_excerpts_keep_the_shape_and_mask_every_string() {
-        let shown = shape_excerpt(
-            br#"{"buyer":{"email":"claire@example.fr","phones":["0612345678"]},"financedAmount":1500.5,"vip":true}"#,
-        );
+    fn a_deadline_timeout_names_its_step_and_limit() {
+        let error = NetworkError::deadline_passed(Step::TokenRequest, Duration::from_millis(300))
+            .into_error();
+        assert!(matches!(&error, Error::Timeout(n) if n.step() == Step::TokenRequest));
         assert_eq!(
-            shown,
-            r#"{"buyer":{"email":"…","phones":["…"]},"financedAmount":1500.5,"vip":true}"#
+            error.to_string(),
+            "timed out: no answer within 300ms (token request)"
         );
-        assert_eq!(shape_excerpt(b"<html>down</html>"), "<html>down</html>");
-    }
-
-    #[test]
-    fn html_and_empty_bodies_are_kept_as_excerpts() {
-        let html = "<html>".to_string() + &"x".repeat(1000);
-        match ErrorBody::parse(html.as_bytes()) {
-            ErrorBody::Unstructured { excerpt } => {
-                assert!(excerpt.starts_with("<html>"));
-                assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(ErrorBody::parse(b"  "), ErrorBody::Empty));
+        assert!(error.source().is_some(), "the network error is the source");
     }
 }

@@ -10,14 +10,19 @@
 extern crate self as scalexpert;
 
 pub mod amount;
+mod attempt;
 pub mod auth;
+mod body;
 pub mod bounded;
 pub mod client;
 pub mod environment;
 pub mod error;
 mod open_enum;
 pub mod operation;
+mod redact;
 pub mod retry;
+mod shared;
+// Public only because the generated clients' public signatures name its `Inner`.
 #[doc(hidden)]
 pub mod transport;
 #[cfg(feature = "webhooks")]
@@ -33,7 +38,7 @@ pub use error::{Error, Result};
 pub use open_enum::OpenEnum;
 pub use operation::{Operation, Replay};
 pub use retry::RetryPolicy;
-pub use transport::MERCHANT_HEADER;
+pub use shared::MERCHANT_HEADER;
 
 /// Which API and version a generated client speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -42,8 +42,8 @@ async fn a_fault_outlasting_the_retries_reaches_the_caller() {
         .expect("valid");
     let error = list(&client).await.expect_err("still limited");
     match &error {
-        Error::RateLimited { retry_after, error } => {
-            assert_eq!(*retry_after, Some(Duration::ZERO));
+        Error::RateLimited(error) => {
+            assert_eq!(error.retry_after, Some(Duration::ZERO));
             assert!(error.has_code("SANDBOX_INJECTED_FAULT"));
         }
         other => panic!("{other:?}"),

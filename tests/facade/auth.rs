@@ -182,3 +182,52 @@ async fn token_endpoint_failure_is_a_typed_auth_error_without_the_secret() {
     token.assert_calls(1);
     api.assert_calls(0);
 }
+
+/// A token endpoint that answers, but only after five seconds.
+fn stalled_token_endpoint(server: &MockServer) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
+        when.method(POST).path(TOKEN_PATH);
+        then.status(200)
+            .delay(Duration::from_secs(5))
+            .json_body(serde_json::json!({
+                "access_token": TOKEN, "token_type": "Bearer", "expires_in": 900
+            }));
+    })
+}
+
+#[tokio::test]
+async fn a_stalled_token_endpoint_is_bounded_by_the_views_timeout() {
+    let server = MockServer::start_async().await;
+    stalled_token_endpoint(&server);
+    let api = eligible_mock(&server);
+    let view = builder(&server)
+        .retry_policy(scalexpert::RetryPolicy::none())
+        .build()
+        .expect("valid")
+        .with_timeout(Duration::from_millis(300));
+    let error = eligible(&view)
+        .await
+        .expect_err("the token comes too late for this view");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(error.to_string().contains("token request"), "{error}");
+    api.assert_calls(0);
+}
+
+#[tokio::test]
+async fn a_stalled_token_endpoint_is_bounded_with_a_custom_http_client() {
+    let server = MockServer::start_async().await;
+    stalled_token_endpoint(&server);
+    let api = eligible_mock(&server);
+    // A client of the user's own, without any timeout: the builder's still bounds the token.
+    let client = builder(&server)
+        .http_client(reqwest::Client::new())
+        .request_timeout(Duration::from_millis(300))
+        .retry_policy(scalexpert::RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let error = eligible(&client)
+        .await
+        .expect_err("the token comes too late");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    api.assert_calls(0);
+}

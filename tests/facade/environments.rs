@@ -77,3 +77,74 @@ fn configuration_errors_are_typed() {
         Err(Error::Configuration(_))
     ));
 }
+
+#[test]
+fn production_is_never_chosen_by_an_abbreviation() {
+    assert!(matches!(
+        Environment::from_name("prod"),
+        Err(Error::Configuration(_))
+    ));
+    assert_eq!(
+        Environment::from_name("Production").expect("spelled out"),
+        Environment::Production
+    );
+}
+
+#[test]
+fn a_base_url_with_a_query_or_a_fragment_is_refused() {
+    for url in [
+        "http://127.0.0.1:8080/?tenant=a",
+        "http://127.0.0.1:8080/#top",
+    ] {
+        assert!(
+            matches!(Environment::custom(url), Err(Error::Configuration(_))),
+            "{url}"
+        );
+    }
+}
+
+/// The only test here that touches the process environment.
+#[test]
+fn errors_about_environment_variables_name_the_variable() {
+    let names = [
+        "SCALEXPERT_ENVIRONMENT",
+        "SCALEXPERT_BASE_URL",
+        "SCALEXPERT_CLIENT_ID",
+        "SCALEXPERT_CLIENT_SECRET",
+    ];
+    let configure = |pairs: &[(&str, &str)]| -> String {
+        for name in names {
+            std::env::remove_var(name);
+        }
+        for (name, value) in pairs {
+            std::env::set_var(name, value);
+        }
+        let result = Client::from_env();
+        for name in names {
+            std::env::remove_var(name);
+        }
+        match result {
+            Err(Error::Configuration(message)) => message,
+            other => panic!("{pairs:?}: {other:?}"),
+        }
+    };
+    let credentials = [
+        ("SCALEXPERT_CLIENT_ID", CLIENT_ID),
+        ("SCALEXPERT_CLIENT_SECRET", SECRET),
+    ];
+    for (name, value) in [
+        ("SCALEXPERT_BASE_URL", "http://127.0.0.1:8080/?tenant=a"),
+        ("SCALEXPERT_BASE_URL", "http://127.0.0.1:8080/#top"),
+        ("SCALEXPERT_BASE_URL", "localhost:8080"),
+        ("SCALEXPERT_ENVIRONMENT", "prod"),
+        ("SCALEXPERT_ENVIRONMENT", "staging"),
+    ] {
+        let message = configure(&[credentials[0], credentials[1], (name, value)]);
+        assert!(message.contains(name), "{name}={value}: {message}");
+    }
+    let message = configure(&[]);
+    assert!(
+        message.contains("SCALEXPERT_CLIENT_ID") && message.contains("SCALEXPERT_CLIENT_SECRET"),
+        "{message}"
+    );
+}

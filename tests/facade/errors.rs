@@ -124,12 +124,11 @@ async fn rate_limited_with_retry_after() {
         then.status(429).header("retry-after", "7");
     });
     let error = subscribe(&client(&server)).await.expect_err("429");
-    match error {
-        Error::RateLimited { retry_after, .. } => {
-            assert_eq!(retry_after, Some(Duration::from_secs(7)))
-        }
+    match &error {
+        Error::RateLimited(api) => assert_eq!(api.retry_after, Some(Duration::from_secs(7))),
         other => panic!("{other:?}"),
     }
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
 }
 
 #[tokio::test]
@@ -227,4 +226,135 @@ async fn a_value_breaking_a_spec_constraint_is_refused_before_sending() {
         other => panic!("{other:?}"),
     }
     anything.assert_calls(0);
+}
+
+/// The I/O error at the bottom of `error`'s source chain.
+fn io_cause(error: &Error) -> Option<std::io::ErrorKind> {
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = current.source();
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_refused_token_request_says_so_and_keeps_its_cause() {
+    let root = format!("http://127.0.0.1:{}", closed_port());
+    let client = builder_at(&root)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let error = eligible(&client).await.expect_err("nothing listens");
+    assert!(matches!(error, Error::Auth(_)), "{error:?}");
+    assert!(error.to_string().contains("connection refused"), "{error}");
+    assert_eq!(
+        io_cause(&error),
+        Some(std::io::ErrorKind::ConnectionRefused),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_call_says_so_and_keeps_its_cause() {
+    let client = builder_at(&token_then_gone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let error = eligible(&client).await.expect_err("nothing listens");
+    match &error {
+        Error::Transport(network) => {
+            assert_eq!(
+                network.kind(),
+                scalexpert::error::NetworkErrorKind::ConnectionRefused
+            );
+            assert!(!network.may_have_arrived());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains("connection refused"), "{error}");
+    assert_eq!(
+        io_cause(&error),
+        Some(std::io::ErrorKind::ConnectionRefused)
+    );
+}
+
+#[tokio::test]
+async fn a_host_that_does_not_resolve_says_so_and_keeps_its_cause() {
+    // `.invalid` never resolves (RFC 6761).
+    let client = builder_at("http://scalexpert-gateway.invalid")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let error = eligible(&client).await.expect_err("no such host");
+    assert!(matches!(error, Error::Auth(_)), "{error:?}");
+    assert!(error.to_string().contains("DNS"), "{error}");
+    assert!(std::error::Error::source(&error).is_some(), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_timeout_of_the_call_keeps_its_cause() {
+    let server = MockServer::start_async().await;
+    token_mock(&server, 900);
+    server.mock(|when, then| {
+        when.method(GET).path(ELIGIBLE_PATH);
+        then.status(200)
+            .delay(Duration::from_secs(3))
+            .json_body(serde_json::json!({ "solutions": [] }));
+    });
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid")
+        .with_timeout(Duration::from_millis(200));
+    let error = eligible(&client).await.expect_err("too slow");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(std::error::Error::source(&error).is_some(), "{error:?}");
+    assert!(error.to_string().contains("200ms"), "{error}");
+}
+
+#[tokio::test]
+async fn a_create_answered_200_instead_of_201_is_a_success_and_non_2xx_still_fails() {
+    use scalexpert::e_financing::v1_6_6::types;
+    let created = serde_json::json!({
+        "id": "73a91eda-b559-46d1-b2a3-2eb77b281077",
+        "redirect": { "type": "url", "value": "https://lender.example/journey" },
+    });
+    let request: types::InitiateCreditSubscriptionRequest =
+        serde_json::from_value(crate::retries::subscription_request()).expect("valid request");
+    for (status, succeeds) in [
+        (200, true),
+        (201, true),
+        (202, true),
+        (400, false),
+        (302, false),
+    ] {
+        let server = MockServer::start_async().await;
+        token_mock(&server, 900);
+        server.mock(|when, then| {
+            when.method(POST).path(SUBSCRIPTIONS_PATH);
+            then.status(status)
+                .header("content-type", "application/json")
+                .json_body(created.clone());
+        });
+        let answer = client(&server)
+            .e_financing_v1_6_6()
+            .initiate_credit_subscription()
+            .language("fr")
+            .body(request.clone())
+            .send()
+            .await
+            .map_err(Error::from);
+        match answer {
+            Ok(subscription) if succeeds => assert_eq!(
+                subscription.id.to_string(),
+                "73a91eda-b559-46d1-b2a3-2eb77b281077",
+                "{status}"
+            ),
+            Err(Error::Api(api)) if !succeeds => assert_eq!(api.status, status, "{status}"),
+            other => panic!("{status}: {other:?}"),
+        }
+    }
 }

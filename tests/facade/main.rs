@@ -8,6 +8,7 @@ mod errors;
 mod psp;
 mod redaction;
 mod retries;
+mod wire;
 
 use httpmock::prelude::*;
 use scalexpert::{Client, Credentials, Environment, RetryPolicy};

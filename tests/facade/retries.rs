@@ -106,8 +106,9 @@ async fn a_connection_that_never_opened_is_retried_even_for_post_subscriptions()
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     // Each attempt logs its failure; the third is the last.
     let log = captured.text();
-    assert_eq!(log.matches("request failed").count(), 3, "{log}");
-    assert_eq!(log.matches("retry=true").count(), 2, "{log}");
+    assert_eq!(log.matches("attempt failed").count(), 3, "{log}");
+    assert_eq!(log.matches("attempt failed, retrying").count(), 2, "{log}");
+    assert_eq!(log.matches("reason=OutOfAttempts").count(), 1, "{log}");
 }
 
 #[tokio::test]
@@ -166,4 +167,72 @@ pub fn subscription_request() -> serde_json::Value {
     spec.pointer("/paths/~1subscriptions/post/requestBody/content/application~1json/example")
         .cloned()
         .expect("the spec documents a request example")
+}
+
+const NO_SOLUTIONS: &str = r#"{"solutions":[]}"#;
+
+#[tokio::test]
+async fn a_get_whose_body_breaks_off_is_retried() {
+    use crate::wire::{Answer, Gateway};
+    let gateway = Gateway::start(vec![
+        Answer::BrokenAfter {
+            body: NO_SOLUTIONS.into(),
+            sent: 5,
+        },
+        Answer::Whole {
+            status: 200,
+            body: NO_SOLUTIONS.into(),
+        },
+    ]);
+    let client = builder_at(&gateway.root).build().expect("valid");
+    eligible(&client)
+        .await
+        .expect("the second attempt gets the whole body");
+    assert_eq!(gateway.api_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_get_whose_body_stalls_is_retried() {
+    use crate::wire::{Answer, Gateway};
+    let gateway = Gateway::start(vec![
+        Answer::StalledAfter {
+            body: NO_SOLUTIONS.into(),
+            sent: 5,
+            stall: Duration::from_secs(3),
+        },
+        Answer::Whole {
+            status: 200,
+            body: NO_SOLUTIONS.into(),
+        },
+    ]);
+    let client = builder_at(&gateway.root)
+        .build()
+        .expect("valid")
+        .with_timeout(Duration::from_millis(500));
+    eligible(&client)
+        .await
+        .expect("the stalled attempt times out, the second gets the whole body");
+    assert_eq!(gateway.api_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_create_whose_body_breaks_off_is_not_replayed() {
+    use crate::wire::{Answer, Gateway};
+    let created = r#"{"id":"73a91eda-b559-46d1-b2a3-2eb77b281077"}"#;
+    let gateway = Gateway::start(vec![
+        Answer::BrokenAfter {
+            body: created.into(),
+            sent: 5,
+        },
+        Answer::Whole {
+            status: 201,
+            body: created.into(),
+        },
+    ]);
+    let client = builder_at(&gateway.root).build().expect("valid");
+    let error = subscribe(&client)
+        .await
+        .expect_err("the server may have created it: no second application");
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(gateway.paths(), ["/e-financing/api/v1/subscriptions"]);
 }
