@@ -1,22 +1,14 @@
 //! The client, its builder, and per-dealer views.
 
+use crate::context::{Inner, Shared};
 use crate::credentials::Credentials;
 use crate::environment::Environment;
 use crate::retry::RetryPolicy;
 use crate::returns::{verify_return, ReturnedCustomer};
-use crate::transport::Inner;
 use crate::webhook::{verify_webhook, VerifiedEvent};
 use crate::{Error, Result, VerifyError};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What every dealer view of a client shares: the connection pool and the settings.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) http: reqwest::Client,
-    pub(crate) environment: Environment,
-    pub(crate) retry: RetryPolicy,
-}
 
 /// A connection pool and settings for one environment; take a [`Dealer`] view per set of
 /// credentials with [`Client::dealer`].

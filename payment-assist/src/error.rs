@@ -149,38 +149,3 @@ impl Error {
         }
     }
 }
-
-impl From<progenitor_client::Error<()>> for Error {
-    fn from(error: progenitor_client::Error<()>) -> Self {
-        use progenitor_client::Error as Generated;
-        match error {
-            Generated::UnexpectedResponse(response) => {
-                match crate::transport::take_carried_error(&response) {
-                    Some(carried) => carried,
-                    None => Error::Api(Box::new(ApiError {
-                        status: response.status(),
-                        operation_id: "unknown",
-                        request: response.url().path().to_string(),
-                        message: None,
-                        data: None,
-                        enveloped: false,
-                    })),
-                }
-            }
-            Generated::InvalidRequest(message) => Error::InvalidRequest(message),
-            Generated::CommunicationError(e)
-            | Generated::InvalidUpgrade(e)
-            | Generated::ResponseBodyError(e) => Error::from_reqwest(e),
-            Generated::InvalidResponsePayload(_, e) => Error::decode(None, &e),
-            Generated::ErrorResponse(response) => Error::Api(Box::new(ApiError {
-                status: response.status(),
-                operation_id: "unknown",
-                request: String::new(),
-                message: None,
-                data: None,
-                enveloped: false,
-            })),
-            Generated::Custom(message) => Error::Transport(message),
-        }
-    }
-}

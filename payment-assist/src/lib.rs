@@ -7,7 +7,9 @@
 extern crate self as payment_assist;
 
 mod capture;
+mod carried;
 pub mod client;
+mod context;
 pub mod credentials;
 mod envelope;
 pub mod environment;

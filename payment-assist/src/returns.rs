@@ -66,7 +66,7 @@ pub fn verify_return(
             ))
         }
     };
-    if !signature::matches(credentials, crate::transport::pairs(&appended), &given) {
+    if !signature::matches(credentials, signature::pairs(&appended), &given) {
         return Err(VerifyError::Mismatch);
     }
     let mut fields = Map::new();

@@ -103,3 +103,8 @@ fn mac(credentials: &Credentials, text: &str) -> Vec<u8> {
     mac.update(text.as_bytes());
     mac.finalize().into_bytes().to_vec()
 }
+
+/// Borrowed pairs, as the signing functions take them.
+pub(crate) fn pairs(parameters: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    parameters.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}

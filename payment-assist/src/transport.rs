@@ -3,7 +3,8 @@
 //! progenitor's `ClientHooks::exec` is the one place a generated call goes through; the
 //! version's `Client` implements it by calling [`execute`] (see `client_hooks!`).
 
-use crate::client::Shared;
+use crate::carried::carry;
+pub use crate::context::Inner;
 use crate::credentials::Credentials;
 use crate::error::ApiError;
 use crate::operation::{Operation, Replay};
@@ -12,8 +13,6 @@ use crate::Error;
 use progenitor_client::OperationInfo;
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
-use std::fmt;
-use std::sync::{Arc, Mutex};
 
 /// The most of an answer that is read; Payment Assist's answers are a few kilobytes (a QR
 /// code the largest).
@@ -23,23 +22,6 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 const GENERATOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 const FORM: &str = "application/x-www-form-urlencoded";
-
-/// What every generated client carries: the shared pool and settings, and the dealer whose
-/// credentials sign its calls. Opaque; get clients from [`crate::Dealer::api`].
-#[derive(Clone)]
-pub struct Inner {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) credentials: Arc<Credentials>,
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner")
-            .field("environment", &self.shared.environment)
-            .field("credentials", &self.credentials)
-            .finish()
-    }
-}
 
 /// Implements the hooks for one generated version's `Client`; `build.rs` invokes it in every
 /// generated module, where `OPERATIONS` is that version's table.
@@ -63,36 +45,6 @@ macro_rules! client_hooks {
     };
 }
 pub(crate) use client_hooks;
-
-/// Error answers travel to `From<progenitor_client::Error>` inside the response's extensions,
-/// already read and typed, so the conversion needs no I/O.
-#[derive(Clone)]
-struct Carried(Arc<Mutex<Option<Error>>>);
-
-/// Takes the typed error the transport attached to a response, if any.
-pub(crate) fn take_carried_error(response: &reqwest::Response) -> Option<Error> {
-    let carried = response.extensions().get::<Carried>()?;
-    carried
-        .0
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .take()
-}
-
-fn carry(error: Error, status: StatusCode) -> reqwest::Response {
-    // The generated code only needs a status that is no success to hand the response back.
-    let status = if status.is_success() {
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        status
-    };
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = status;
-    response
-        .extensions_mut()
-        .insert(Carried(Arc::new(Mutex::new(Some(error)))));
-    reqwest::Response::from(response)
-}
 
 /// Sends one generated call: signed, retried as far as its replay safety allows, its
 /// envelope checked.
@@ -185,7 +137,7 @@ fn sign(request: &mut reqwest::Request, credentials: &Credentials) -> Result<(),
             "the request already has a parameter {name:?}, which only the signer adds"
         )));
     }
-    let signature = crate::signature::sign(credentials, pairs(&parameters));
+    let signature = crate::signature::sign(credentials, crate::signature::pairs(&parameters));
     let key = crate::v1::API_KEY_PARAMETER;
     let signature_name = crate::v1::SIGNATURE_PARAMETER;
     if request.body().is_some() {
@@ -206,11 +158,6 @@ fn sign(request: &mut reqwest::Request, credentials: &Credentials) -> Result<(),
             .append_pair(signature_name, &signature);
     }
     Ok(())
-}
-
-/// Borrowed pairs, as the signing functions take them.
-pub(crate) fn pairs(parameters: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    parameters.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 /// Reads the answer and its envelope: success data goes on to the generated code, anything

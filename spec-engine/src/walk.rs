@@ -102,6 +102,12 @@ pub fn operations(doc: &Value) -> impl Iterator<Item = Operation<'_>> {
         })
 }
 
+/// The document's component schemas, by name.
+pub fn component_schemas(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Where the classifier stands in the two documents, and what it has found so far.
 
-use super::enums::open_enum_pointers;
-use super::operations::{match_operations, reference};
+use super::matching::{match_operations, reference};
+use super::open_enums::open_enum_pointers;
 use super::verdict::Verdict;
 use super::{Finding, OperationRef, Side};
 use crate::diff::DifferenceKind;
@@ -250,9 +250,4 @@ pub(super) fn show(value: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     }
-}
-
-pub(super) fn component_schemas(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
-    doc.pointer("/components/schemas")
-        .and_then(Value::as_object)
 }

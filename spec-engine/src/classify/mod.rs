@@ -22,12 +22,16 @@
 //! One file per kind of thing judged: `settings` (servers, security, anything unknown),
 //! `operations`, `parameters`, `bodies`, `responses`, `schemas`, `properties`, `constraints`
 //! (with `rust_types`: which constraints decide a generated type), `enums` and `renames`;
-//! `context` holds where the walk stands and `verdict` how a rule states its class.
+//! `context` holds where the walk stands, `matching` which old operation is which new one,
+//! `open_enums` which response enums the generated client keeps open, and `verdict` how a rule
+//! states its class.
 
 mod bodies;
 mod constraints;
 mod context;
 mod enums;
+mod matching;
+mod open_enums;
 mod operations;
 mod parameters;
 mod properties;

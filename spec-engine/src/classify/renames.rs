@@ -1,8 +1,9 @@
 //! Renamed component schemas: a schema removed while another appears at the same place of use
 //! is the same type under a new name (1.5.2's `*Dto*` types).
 
-use super::context::{component_schemas, Classifier};
+use super::context::Classifier;
 use crate::refs::{retargeted, schema_name};
+use crate::walk::component_schemas;
 use crate::walk::Operation;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -2,12 +2,13 @@
 //! same place compared keyword by keyword (type, format, nullability; constraints, enums and
 //! properties have their own files).
 
-use super::context::{component_schemas, flag, show, At, Classifier, Role, Usage};
+use super::context::{flag, show, At, Classifier, Role, Usage};
 use super::verdict::{compile, compile_and_runtime, non_breaking, Verdict};
 use crate::diff::DifferenceKind;
 use crate::normalise::lenient_response_schemas::REQUEST_ONLY_CONSTRAINTS;
 use crate::refs::schema_name;
 use crate::walk::child;
+use crate::walk::component_schemas;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
