@@ -52,7 +52,7 @@ fn client(url: &str, id: &str, secret: &str) -> Client {
 async fn serves_the_api_with_the_credentials_it_was_given() {
     let (_running, url) = start(&["--client-id", "shop", "--client-secret", "s3cret"]);
     let solutions = client(&url, "shop", "s3cret")
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("FR")
         .financed_amount(1500.0)
@@ -68,7 +68,7 @@ async fn serves_the_api_with_the_credentials_it_was_given() {
         scalexpert_sandbox::DEFAULT_CLIENT_ID,
         scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
     )
-    .e_financing_v1_6_6()
+    .e_financing_v1_7_1()
     .get_eligible_product_services()
     .buyer_billing_country("FR")
     .financed_amount(1500.0)
@@ -94,7 +94,7 @@ async fn reads_a_rule_table_file() {
         scalexpert_sandbox::DEFAULT_CLIENT_ID,
         scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
     )
-    .e_financing_v1_6_6()
+    .e_financing_v1_7_1()
     .get_eligible_product_services()
     .buyer_billing_country("FR")
     .financed_amount(1500.0)

@@ -21,7 +21,7 @@ fn filled(path: &str, value: &str) -> String {
 
 /// Where the SDK sends the calls of the served version for a client pointed at `root`.
 fn api_base(root: &str) -> String {
-    use scalexpert::e_financing::v1_6_6 as served;
+    use scalexpert::e_financing::v1_7_1 as served;
     assert_eq!(served::API, API, "the sandbox serves this version");
     Environment::custom(root)
         .expect("root")

@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use scalexpert::e_financing::v1_6_6::types::CreditCancellationDto;
+use scalexpert::e_financing::v1_7_1::types::CreditCancellationDto;
 use scalexpert::webhooks::{
     Delivery, Event, EventData, Receiver, ReceiverSecrets, Rejection, SecretsProvider,
 };
@@ -103,7 +103,7 @@ fn tiny_retry() -> WebhookRetry {
 
 async fn open(client: &Client, order: &str, amount: f64) -> Uuid {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .initiate_credit_subscription()
         .language("fr-FR")
         .body(sample_application("SCFRLT-TXNO", order, amount).unwrap())
@@ -116,7 +116,7 @@ async fn open(client: &Client, order: &str, amount: f64) -> Uuid {
 
 async fn cancel(client: &Client, id: Uuid, amount: Option<f64>) {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {
