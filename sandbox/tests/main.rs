@@ -4,12 +4,15 @@
 mod binary;
 mod concurrency;
 mod errors;
+mod example;
 mod faults;
+mod insurance;
 mod lifecycle;
 mod routes;
 mod simulation;
 mod tenancy;
 mod versions;
+mod walkthrough;
 mod webhooks;
 
 /// An amount the tests write as a float literal, as the exact decimal it stands for.
