@@ -34,7 +34,7 @@ fn about(name: &str, error: Error) -> Error {
 ///     .credentials(Credentials::new("client-id", "client-secret"))
 ///     .build()?;
 /// let solutions = client
-///     .e_financing_v1_6_6()
+///     .e_financing_v1_7_1()
 ///     .get_eligible_product_services()
 ///     .buyer_billing_country("FR")
 ///     .financed_amount(1500.0)

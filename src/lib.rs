@@ -19,6 +19,7 @@ pub mod environment;
 pub mod error;
 mod open_enum;
 pub mod operation;
+pub mod quote;
 mod redact;
 pub mod retry;
 mod shared;
@@ -37,6 +38,7 @@ pub use environment::Environment;
 pub use error::{Error, Result};
 pub use open_enum::OpenEnum;
 pub use operation::{Operation, Replay};
+pub use quote::QuoteExpiry;
 pub use retry::RetryPolicy;
 pub use shared::MERCHANT_HEADER;
 

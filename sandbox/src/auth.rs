@@ -13,6 +13,17 @@ use std::time::{Duration, Instant};
 pub(crate) struct Caller {
     pub(crate) client_id: String,
     pub(crate) psp: bool,
+    /// The scopes the token was granted, space-separated.
+    pub(crate) scope: String,
+}
+
+impl Caller {
+    /// Whether the token was granted `scope`.
+    pub(crate) fn has_scope(&self, scope: &str) -> bool {
+        self.scope
+            .split_whitespace()
+            .any(|granted| granted == scope)
+    }
 }
 
 struct Issued {
@@ -100,7 +111,7 @@ impl Auth {
             }
         }
         let scope = match field("scope").map(str::trim).filter(|s| !s.is_empty()) {
-            // The served spec's scope(s), space-separated: all a token may carry.
+            // The served specs' scopes, space-separated: all a token may carry.
             None => SCOPE.to_string(),
             Some(asked) => {
                 let granted = |wanted: &str| SCOPE.split_whitespace().any(|s| s == wanted);
@@ -108,7 +119,10 @@ impl Auth {
                     return Err(TokenRefusal {
                         unauthorized: false,
                         error: "invalid_scope",
-                        description: Cow::Owned(format!("the only scope granted is {SCOPE}")),
+                        description: Cow::Owned(format!(
+                            "the scopes granted are {}",
+                            SCOPE.as_str()
+                        )),
                     });
                 }
                 asked.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -121,6 +135,7 @@ impl Auth {
                 caller: Caller {
                     client_id: client.client_id.clone(),
                     psp: client.psp,
+                    scope: scope.clone(),
                 },
                 expires: Instant::now() + self.lifetime,
             },
@@ -229,7 +244,8 @@ mod tests {
             caller,
             Caller {
                 client_id: "id".into(),
-                psp: true
+                psp: true,
+                scope: "e-financing:rw".into(),
             }
         );
         assert!(auth.verify(Some("Bearer nope")).is_none());
@@ -238,6 +254,25 @@ mod tests {
         assert!(auth
             .verify(Some(&format!("Bearer {}", grant.access_token)))
             .is_none());
+    }
+
+    #[test]
+    fn tokens_carry_the_scopes_asked_for_or_every_served_one() {
+        let auth = auth(Duration::from_secs(60));
+        let caller = |scope: Option<&str>| {
+            let mut pairs = vec![("grant_type", "client_credentials")];
+            pairs.extend(scope.map(|scope| ("scope", scope)));
+            let grant = auth
+                .issue(Some(&basic("id", "secret")), &form(&pairs))
+                .expect("granted");
+            auth.verify(Some(&format!("Bearer {}", grant.access_token)))
+                .expect("valid")
+        };
+        let insurance = caller(Some("insurance:rw"));
+        assert!(insurance.has_scope("insurance:rw"));
+        assert!(!insurance.has_scope("e-financing:rw"));
+        let everything = caller(None);
+        assert!(everything.has_scope("insurance:rw") && everything.has_scope("e-financing:rw"));
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
-    fn baas(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
+    /// A `BaasExceptionHttpResponse` with this status, `errorCode` and message.
+    pub(crate) fn baas(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
         Failure::Baas {
             status,
             code: code.into(),

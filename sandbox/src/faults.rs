@@ -1,8 +1,7 @@
 //! Fault injection: make the next calls of an operation fail with a status or answer late.
 
-use super::served::OPERATIONS;
+use super::served;
 use super::SandboxError;
-use scalexpert::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -12,23 +11,21 @@ use std::time::Duration;
 /// The fault target of the token endpoint, which the spec names no operation.
 pub const TOKEN: &str = "token";
 
-/// A checked fault target: [`TOKEN`] or an operationId, borrowed from the served table.
+/// A checked fault target: [`TOKEN`] or an operation's name, borrowed from the served tables.
 pub(crate) type Target = &'static str;
 
-/// The target called `name`: [`TOKEN`] or an operationId of the served spec.
+/// The target called `name`: [`TOKEN`] or the name of a served operation (see
+/// [`Faults`]).
 fn target(name: &str) -> Result<Target, SandboxError> {
-    if name == TOKEN {
-        return Ok(TOKEN);
-    }
-    Operation::by_id(OPERATIONS, name)
-        .map(|operation| operation.id)
+    targets()
+        .find(|known| *known == name)
         .ok_or_else(|| SandboxError::UnknownOperation(name.to_string()))
 }
 
 /// Every target, in the order [`Faults::queued`] lists them: the token endpoint, then the
-/// operations in spec order.
+/// e-financing operations and the insurance ones, each in spec order.
 fn targets() -> impl Iterator<Item = Target> {
-    std::iter::once(TOKEN).chain(OPERATIONS.iter().map(|operation| operation.id))
+    std::iter::once(TOKEN).chain(served::fault_targets())
 }
 
 /// The targets' names, comma-separated, for error messages.
@@ -134,9 +131,12 @@ pub(crate) struct Shot {
 
 /// The faults waiting for their calls, per operation, first in first out.
 ///
-/// Operations are named by the served spec's `operationId` (the [`Operation::id`] of
-/// [`OPERATIONS`](crate::OPERATIONS), such as `initiateCreditSubscription`), or [`TOKEN`] for
-/// the token endpoint; any other name is refused with [`SandboxError::UnknownOperation`].
+/// E-financing operations are named by the served spec's `operationId` (the
+/// [`Operation::id`](scalexpert::Operation::id) of [`OPERATIONS`](crate::OPERATIONS), such as
+/// `initiateCreditSubscription`), insurance operations by `insurance:` and theirs (of
+/// [`INSURANCE_OPERATIONS`](crate::INSURANCE_OPERATIONS), such as
+/// `insurance:createInsuranceQuotation`), and the token endpoint by [`TOKEN`]; any other name
+/// is refused with [`SandboxError::UnknownOperation`].
 #[derive(Default)]
 pub struct Faults {
     queues: Mutex<HashMap<Target, VecDeque<Fault>>>,
@@ -263,9 +263,14 @@ mod tests {
 
     #[test]
     fn every_served_operation_is_a_target_and_nothing_else_is() {
-        for operation in OPERATIONS {
+        for operation in crate::OPERATIONS {
             assert_eq!(target(operation.id), Ok(operation.id));
         }
+        for operation in crate::INSURANCE_OPERATIONS {
+            let name = format!("insurance:{}", operation.id);
+            assert_eq!(target(&name), Ok(served::fault_target(operation)));
+        }
+        assert!(target("insurance:initiateCreditSubscription").is_err());
         assert_eq!(target(TOKEN), Ok(TOKEN));
         // Named as the generated method, not as the spec: refused.
         let refused = target("initiate_credit_subscription").expect_err("not an operationId");

@@ -28,7 +28,7 @@
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client()?;
 //! let solutions = client
-//!     .e_financing_v1_6_6()
+//!     .e_financing_v1_7_1()
 //!     .get_eligible_product_services()
 //!     .buyer_billing_country("FR")
 //!     .financed_amount(1500.0)
@@ -68,6 +68,7 @@
 mod auth;
 mod errors;
 mod faults;
+mod insurance;
 mod journey;
 mod lifecycle;
 mod rules;
@@ -81,10 +82,14 @@ mod webhooks;
 mod wire;
 
 pub use faults::{Fault, Faults, TOKEN};
+pub use insurance::{
+    CoverPrice, InsuranceOffer, InsuranceRules, InsuranceSolution, InsuranceStatus, PriceBand,
+    DEFAULT_QUOTE_LIFETIME, MAX_INSURANCE_RECORDS,
+};
 pub use lifecycle::{CancellationStatus, JourneyOutcome, Status};
 pub use rules::{DurationTier, Offer, Product, RuleTable};
 pub use sample::sample_application;
-pub use served::{API, OPERATIONS};
+pub use served::{API, INSURANCE_API, INSURANCE_OPERATIONS, OPERATIONS};
 pub use webhooks::WebhookRetry;
 
 use scalexpert::webhooks::ReceiverSecrets;
@@ -188,6 +193,8 @@ pub struct SandboxBuilder {
     clients: Vec<Registered>,
     token_lifetime: Duration,
     rules: RuleTable,
+    insurance_rules: InsuranceRules,
+    quote_lifetime: Duration,
     webhooks: Vec<PendingWebhook>,
     webhook_retry: WebhookRetry,
 }
@@ -210,6 +217,8 @@ impl Default for SandboxBuilder {
             ],
             token_lifetime: Duration::from_secs(3600),
             rules: RuleTable::standard(),
+            insurance_rules: InsuranceRules::standard(),
+            quote_lifetime: DEFAULT_QUOTE_LIFETIME,
             webhooks: Vec::new(),
             webhook_retry: WebhookRetry::default(),
         }
@@ -273,6 +282,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// Replaces the insurance eligibility and pricing rules (default
+    /// [`InsuranceRules::standard`]).
+    pub fn insurance_rules(mut self, rules: InsuranceRules) -> Self {
+        self.insurance_rules = rules;
+        self
+    }
+
+    /// How long an insurance quotation can be subscribed (default
+    /// [`DEFAULT_QUOTE_LIFETIME`], 48 hours). `Duration::ZERO` makes every quotation expired
+    /// as soon as it is issued, for tests of the refusal.
+    pub fn quote_lifetime(mut self, lifetime: Duration) -> Self {
+        self.quote_lifetime = lifetime;
+        self
+    }
+
     /// Delivers the events of the tenant `merchant` to `url`, as [`Sandbox::set_webhook`] does
     /// once running. A bad URL or header value is reported by [`start`](Self::start).
     pub fn webhook(
@@ -298,6 +322,9 @@ impl SandboxBuilder {
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         self.rules.check().map_err(SandboxError::Configuration)?;
+        self.insurance_rules
+            .check()
+            .map_err(SandboxError::Configuration)?;
         if self.clients.is_empty() {
             return Err(SandboxError::Configuration(
                 "no credentials: add a merchant or PSP client".into(),
@@ -341,6 +368,7 @@ impl SandboxBuilder {
         let base_url = format!("http://{host}:{}", local.port());
         let state = Arc::new(server::State {
             spec,
+            insurance: insurance::Insurance::new(self.insurance_rules, self.quote_lifetime),
             auth: auth::Auth::new(self.clients.clone(), self.token_lifetime),
             store,
             rules: RwLock::new(Arc::new(self.rules)),
@@ -492,6 +520,35 @@ impl Sandbox {
             .store
             .webhooks
             .set(merchant.map(String::from), None);
+    }
+
+    /// The insurance rules in force.
+    pub fn insurance_rules(&self) -> InsuranceRules {
+        self.state.insurance.rules().as_ref().clone()
+    }
+
+    /// Replaces the insurance rules while running; later calls use the new ones.
+    pub fn set_insurance_rules(&self, rules: InsuranceRules) -> Result<(), SandboxError> {
+        rules.check().map_err(SandboxError::Configuration)?;
+        self.state.insurance.set_rules(rules);
+        Ok(())
+    }
+
+    /// Moves an insurance subscription, whoever owns it, to `status` as the insurer would
+    /// (activation once the manufacturer's warranty ends, termination, an abort or a
+    /// rejection), if the documented life cycle allows it; the change sends its
+    /// `CI_SUBSCRIPTION_<status>` event.
+    pub fn set_insurance_status(
+        &self,
+        subscription: uuid::Uuid,
+        status: InsuranceStatus,
+    ) -> Result<InsuranceStatus, SandboxError> {
+        insurance::set_status(&self.state, subscription, status)
+    }
+
+    /// Makes every insurance quotation issued so far expired, as if its lifetime were over.
+    pub fn expire_quotations(&self) {
+        self.state.insurance.store.expire_quotes(chrono::Utc::now());
     }
 
     /// Makes every token issued so far invalid, as if they had expired.

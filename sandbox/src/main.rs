@@ -1,7 +1,7 @@
 //! `scalexpert-sandbox`: the offline Scalexpert sandbox as a process, for other programs and
 //! languages. See `scalexpert-sandbox --help`.
 
-use scalexpert_sandbox::{RuleTable, Sandbox, SandboxBuilder, API};
+use scalexpert_sandbox::{InsuranceRules, RuleTable, Sandbox, SandboxBuilder, API, INSURANCE_API};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,8 +9,8 @@ use std::time::Duration;
 /// The help text; its first line names the served API version.
 fn help() -> String {
     format!(
-        "scalexpert-sandbox: an offline, stateful stand-in for the Scalexpert gateway ({} {})\n\n{HELP}",
-        API.api, API.version
+        "scalexpert-sandbox: an offline, stateful stand-in for the Scalexpert gateway ({} {}, {} {})\n\n{HELP}",
+        API.api, API.version, INSURANCE_API.api, INSURANCE_API.version
     )
 }
 
@@ -27,14 +27,21 @@ OPTIONS:
     --psp-client-id <ID>        PSP client id to accept (with --psp-client-secret)
     --psp-client-secret <SECRET>
     --token-lifetime <SECONDS>  expires_in of issued tokens (default 3600)
-    --rules <FILE>              Eligibility and pricing rules as JSON (default: the README's table)
-    --print-rules               Print the default rules as JSON and exit
+    --rules <FILE>              E-financing eligibility and pricing rules as JSON
+                                (default: the table of docs/sandbox.md)
+    --print-rules               Print the default e-financing rules as JSON and exit
+    --insurance-rules <FILE>    Insurance eligibility and pricing rules as JSON
+                                (default: the table of docs/sandbox.md)
+    --print-insurance-rules     Print the default insurance rules as JSON and exit
+    --quote-lifetime <SECONDS>  How long an insurance quotation can be subscribed
+                                (default 172800, 48 hours; 0: expired at once)
     -h, --help                  Print this help
     -V, --version               Print the version
 
 Without credentials options, the sandbox accepts sandbox-merchant / sandbox-merchant-secret and,
 as a PSP, sandbox-psp / sandbox-psp-secret. Point a client at http://HOST:PORT: tokens come from
-/auth-server/api/v1/oauth2/token and the API lives under /e-financing/api/v1.
+/auth-server/api/v1/oauth2/token (scopes e-financing:rw and insurance:rw), the APIs live under
+/e-financing/api/v1 and /insurance/api/v1.
 ";
 
 struct Options {
@@ -44,6 +51,8 @@ struct Options {
     psp: (Option<String>, Option<String>),
     token_lifetime: Option<u64>,
     rules: Option<String>,
+    insurance_rules: Option<String>,
+    quote_lifetime: Option<u64>,
 }
 
 enum Command {
@@ -60,6 +69,8 @@ fn parse() -> Result<Command, lexopt::Error> {
         psp: (None, None),
         token_lifetime: None,
         rules: None,
+        insurance_rules: None,
+        quote_lifetime: None,
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -72,6 +83,13 @@ fn parse() -> Result<Command, lexopt::Error> {
             Long("psp-client-secret") => options.psp.1 = Some(parser.value()?.string()?),
             Long("token-lifetime") => options.token_lifetime = Some(parser.value()?.parse()?),
             Long("rules") => options.rules = Some(parser.value()?.string()?),
+            Long("insurance-rules") => options.insurance_rules = Some(parser.value()?.string()?),
+            Long("quote-lifetime") => options.quote_lifetime = Some(parser.value()?.parse()?),
+            Long("print-insurance-rules") => {
+                let rules = serde_json::to_string_pretty(&InsuranceRules::standard())
+                    .map_err(|e| lexopt::Error::Custom(e.into()))?;
+                return Ok(Command::Print(rules));
+            }
             Long("print-rules") => {
                 let rules = serde_json::to_string_pretty(&RuleTable::standard())
                     .map_err(|e| lexopt::Error::Custom(e.into()))?;
@@ -116,6 +134,13 @@ fn builder(options: Options) -> Result<SandboxBuilder, String> {
     if let Some(path) = options.rules {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
         builder = builder.rules(RuleTable::from_json(&text)?);
+    }
+    if let Some(path) = options.insurance_rules {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        builder = builder.insurance_rules(InsuranceRules::from_json(&text)?);
+    }
+    if let Some(seconds) = options.quote_lifetime {
+        builder = builder.quote_lifetime(Duration::from_secs(seconds));
     }
     Ok(builder)
 }

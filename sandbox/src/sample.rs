@@ -8,7 +8,7 @@ use serde_json::json;
 ///
 /// ```
 /// let request = scalexpert_sandbox::sample_application("SCFRSP-4XTS", "ORDER-1", 1249.9)?;
-/// assert_eq!(request.buyers[0].contact.mobile_phone_number, "+33612345678");
+/// assert_eq!(request.buyers[0].contact.mobile_phone_number.as_str(), "+33612345678");
 /// # Ok::<(), scalexpert::Error>(())
 /// ```
 ///
@@ -77,7 +77,7 @@ where
         "merchantUrls": { "confirmation": "https://shop.example.com/checkout/financing/return" },
         "buyers": [{
             "birthName": last,
-            "birthDate": "1986-09-23T00:00:00.000Z",
+            "birthDate": "1986-09-23",
             "birthCityName": city,
             "birthCountryName": country,
             "vip": false,
@@ -100,6 +100,7 @@ where
             "description": "Electric city bike, aluminium frame",
             "specifications": "500 Wh battery, 250 W motor",
             "category": "Bikes",
+            "sku": "RIV-CE500-M",
             "isFinanced": true,
         }]},
     });

@@ -3,6 +3,7 @@
 use super::auth::Auth;
 use super::errors::{json_response, Failure};
 use super::faults::{Fault, Faults, Target, TOKEN};
+use super::insurance;
 use super::journey;
 use super::lifecycle::{JourneyOutcome, Status, Subscription, Tenant};
 use super::rules::RuleTable;
@@ -31,6 +32,8 @@ use uuid::Uuid;
 /// Everything the handlers share.
 pub(crate) struct State {
     pub(crate) spec: Spec,
+    /// The insurance API's rules and records.
+    pub(crate) insurance: insurance::Insurance,
     pub(crate) auth: Auth,
     pub(crate) store: Store,
     pub(crate) rules: RwLock<Arc<RuleTable>>,
@@ -49,10 +52,10 @@ impl State {
     }
 }
 
-type AppState = Arc<State>;
+pub(crate) type AppState = Arc<State>;
 
 /// How one operation is served: its handler, on the method the table gives it.
-type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
+pub(crate) type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
 
 /// The sandbox's behaviour per operation of the served spec, by `operationId`. The method and
 /// path of each come from the operation table, so this names behaviour, never a route.
@@ -114,14 +117,17 @@ const HANDLERS: &[(&str, Serve)] = &[
     }),
 ];
 
-/// The served API's routes: every operation of the table on its method and path, below the
-/// path a client adds to the sandbox's root. Fails when the table and [`HANDLERS`] disagree,
+/// A served API's routes: every operation of its table on its method and path, below the
+/// path a client adds to the sandbox's root. Fails when the table and `handlers` disagree,
 /// so a version is served whole or not at all.
-fn api_routes() -> Result<Vec<(String, MethodRouter<AppState>)>, String> {
-    let served = served::API;
+pub(crate) fn api_routes(
+    api: &served::Served,
+    handlers: &[(&str, Serve)],
+) -> Result<Vec<(String, MethodRouter<AppState>)>, String> {
+    let served = api.api;
     let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
-    for operation in served::OPERATIONS {
-        let serve = HANDLERS
+    for operation in api.operations {
+        let serve = handlers
             .iter()
             .find(|(id, _)| *id == operation.id)
             .map(|(_, serve)| *serve)
@@ -147,16 +153,16 @@ fn api_routes() -> Result<Vec<(String, MethodRouter<AppState>)>, String> {
         };
         by_path.insert(operation.path, merged);
     }
-    if let Some((stale, _)) = HANDLERS
+    if let Some((stale, _)) = handlers
         .iter()
-        .find(|(id, _)| Operation::by_id(served::OPERATIONS, id).is_none())
+        .find(|(id, _)| Operation::by_id(api.operations, id).is_none())
     {
         return Err(format!(
             "handler {stale} serves no operation of {} {}",
             served.api, served.version
         ));
     }
-    let prefix = served::api_prefix();
+    let prefix = api.api_prefix();
     Ok(by_path
         .into_iter()
         .map(|(path, route)| (format!("{prefix}{path}"), route))
@@ -165,7 +171,10 @@ fn api_routes() -> Result<Vec<(String, MethodRouter<AppState>)>, String> {
 
 pub(crate) fn router(state: AppState) -> Result<Router, String> {
     let mut router = Router::new().route(&served::token_path(), post(token));
-    for (path, route) in api_routes()? {
+    let routes = api_routes(&served::E_FINANCING, HANDLERS)?
+        .into_iter()
+        .chain(insurance::routes()?);
+    for (path, route) in routes {
         router = router.route(&path, route);
     }
     Ok(router
@@ -184,6 +193,10 @@ pub(crate) fn router(state: AppState) -> Result<Router, String> {
         .route(
             "/sandbox/admin/tokens",
             axum::routing::delete(expire_tokens),
+        )
+        .route(
+            "/sandbox/admin/insurance/subscriptions/{id}/status",
+            post(insurance::admin_set_status),
         )
         .fallback(no_route)
         .with_state(state))
@@ -218,13 +231,17 @@ impl Ctx {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn query(&self) -> Query {
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn query(&self) -> Query {
         form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
             .into_owned()
             .collect()
     }
 
-    fn respond(&self, result: Result<Response, Failure>) -> Response {
+    pub(crate) fn respond(&self, result: Result<Response, Failure>) -> Response {
         result.unwrap_or_else(|failure| failure.respond(&self.method, &self.path))
     }
 
@@ -240,12 +257,23 @@ impl Ctx {
     }
 }
 
-/// Bearer token, tenancy header, then any injected fault: the gate of every API call.
-async fn enter(state: &State, ctx: &Ctx, operation: &'static Operation) -> Result<Tenant, Failure> {
+/// Bearer token and its scope, tenancy header, then any injected fault: the gate of every
+/// API call.
+pub(crate) async fn enter(
+    state: &State,
+    ctx: &Ctx,
+    operation: &'static Operation,
+) -> Result<Tenant, Failure> {
     let caller = state
         .auth
         .verify(ctx.header(header::AUTHORIZATION))
         .ok_or_else(Failure::invalid_token)?;
+    let scope = served::of(operation).scope;
+    if !caller.has_scope(scope) {
+        return Err(Failure::forbidden(format!(
+            "the access token was not granted the scope {scope}"
+        )));
+    }
     let merchant = ctx
         .header(MERCHANT_HEADER)
         .map(str::trim)
@@ -264,7 +292,7 @@ async fn enter(state: &State, ctx: &Ctx, operation: &'static Operation) -> Resul
         }
         _ => {}
     }
-    fault(state, operation.id).await?;
+    fault(state, served::fault_target(operation)).await?;
     Ok(Tenant {
         client_id: caller.client_id,
         merchant,
@@ -283,7 +311,7 @@ async fn fault(state: &State, target: Target) -> Result<(), Failure> {
     Ok(())
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, Failure> {
+pub(crate) fn parse_json(body: &Bytes) -> Result<Value, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
 }
 
@@ -300,7 +328,7 @@ fn subscription_id(path: IdPath, ctx: &Ctx, operation: &Operation) -> Result<Uui
     }
 }
 
-fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {
+pub(crate) fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {
     if violations.is_empty() {
         Ok(())
     } else {
@@ -308,11 +336,11 @@ fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {
     }
 }
 
-fn flagged(violations: &[Violation], field: &str) -> bool {
+pub(crate) fn flagged(violations: &[Violation], field: &str) -> bool {
     violations.iter().any(|v| v.field == field)
 }
 
-fn no_content() -> Response {
+pub(crate) fn no_content() -> Response {
     // No body, hence no Content-Type: a 204 cannot carry the `{}` the spec's example shows.
     StatusCode::NO_CONTENT.into_response()
 }
@@ -976,8 +1004,8 @@ mod tests {
 
     #[test]
     fn the_operation_table_and_the_handlers_agree() {
-        let routes =
-            api_routes().expect("every operation has a handler, every handler an operation");
+        let routes = api_routes(&served::E_FINANCING, HANDLERS)
+            .expect("every operation has a handler, every handler an operation");
         let mut paths: Vec<String> = served::OPERATIONS
             .iter()
             .map(|operation| format!("{}{}", served::api_prefix(), operation.path))

@@ -1,14 +1,15 @@
-//! Request validation: the constraints of our newest spec, read at start-up, plus the rules its
-//! descriptions state in words (names, emails, phone numbers, languages, amounts).
+//! Request validation: the constraints of the served specs, read at start-up, plus the rules
+//! their descriptions state in words (names, emails, phone numbers, dates, languages, amounts).
 //!
 //! Every violation is collected, not only the first, so that a `REQUEST_VALIDATION_ERROR`
 //! carries one `errors[]` entry per problem.
 
 use super::rules::RuleTable;
-use super::served;
+use super::served::{self, Served};
 use super::simulation;
 use scalexpert::Operation;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// References are followed at most this deep, and schemas walked at most this deep, so a
 /// cyclic schema or a deeply nested body cannot exhaust the stack.
@@ -35,35 +36,50 @@ impl Violation {
     }
 }
 
-/// The spec's paths and schemas.
+/// The served specs' paths and schemas, and their patterns compiled.
 pub(crate) struct Spec {
-    doc: Value,
+    docs: Vec<(&'static Served, Value)>,
+    /// Every `pattern` of the specs, compiled once (ECMA-262 syntax, as OpenAPI's patterns
+    /// and the generated code's checks use).
+    patterns: HashMap<String, regress::Regex>,
 }
 
 /// Decoded query parameters, in order.
 pub(crate) type Query = Vec<(String, String)>;
 
 impl Spec {
-    /// Parses the served spec, as the SDK publishes it.
+    /// Parses every served spec, as the SDK publishes them.
     pub(crate) fn load() -> Result<Spec, String> {
-        let served = served::API;
-        let doc: Value = serde_yaml_ng::from_str(served::SPEC).map_err(|e| {
-            format!(
-                "cannot read the {} {} spec: {e}",
-                served.api, served.version
-            )
-        })?;
-        if doc.pointer("/components/schemas").is_none() {
-            return Err(format!(
-                "the {} {} spec has no schemas",
-                served.api, served.version
-            ));
+        let mut docs = Vec::new();
+        let mut patterns = HashMap::new();
+        for served in served::ALL {
+            let api = served.api;
+            let doc: Value = serde_yaml_ng::from_str(served.spec)
+                .map_err(|e| format!("cannot read the {} {} spec: {e}", api.api, api.version))?;
+            if doc.pointer("/components/schemas").is_none() {
+                return Err(format!(
+                    "the {} {} spec has no schemas",
+                    api.api, api.version
+                ));
+            }
+            collect_patterns(&doc, &mut patterns)
+                .map_err(|e| format!("the {} {} spec: {e}", api.api, api.version))?;
+            docs.push((served, doc));
         }
-        Ok(Spec { doc })
+        Ok(Spec { docs, patterns })
+    }
+
+    /// The spec document of the API `operation` belongs to.
+    fn doc(&self, operation: &Operation) -> Option<&Value> {
+        let served = served::of(operation);
+        self.docs
+            .iter()
+            .find(|(api, _)| std::ptr::eq(*api, served))
+            .map(|(_, doc)| doc)
     }
 
     fn operation(&self, operation: &Operation) -> Option<&Value> {
-        self.doc
+        self.doc(operation)?
             .get("paths")?
             .get(operation.path)?
             .get(operation.method.to_ascii_lowercase())
@@ -91,7 +107,9 @@ impl Spec {
                 continue;
             };
             let required = parameter.get("required") == Some(&Value::Bool(true));
-            let schema = parameter.get("schema").map(|s| self.resolve(s, 0));
+            let schema = parameter
+                .get("schema")
+                .map(|s| self.resolve(operation, s, 0));
             match query.iter().find(|(k, _)| k == name) {
                 None if required => {
                     out.push(Violation::new("MISSING_FIELD", name, "is required"));
@@ -100,7 +118,7 @@ impl Spec {
                 Some((_, raw)) => {
                     let Some(schema) = schema else { continue };
                     if let Some(value) = typed_query_value(schema, raw) {
-                        self.check(schema, &value, name, out, 0);
+                        self.check(operation, schema, &value, name, out, 0);
                     } else {
                         out.push(Violation::new(
                             "INVALID_TYPE",
@@ -121,17 +139,26 @@ impl Spec {
         else {
             return;
         };
-        self.check(schema, body, "", out, 0);
+        self.check(operation, schema, body, "", out, 0);
     }
 
-    fn resolve<'a>(&'a self, mut schema: &'a Value, depth: usize) -> &'a Value {
+    /// `schema` with its `$ref`s followed within the spec of `operation`'s API.
+    fn resolve<'a>(
+        &'a self,
+        operation: &Operation,
+        mut schema: &'a Value,
+        depth: usize,
+    ) -> &'a Value {
+        let Some(doc) = self.doc(operation) else {
+            return schema;
+        };
         for _ in depth..MAX_DEPTH {
             let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
                 break;
             };
             let Some(target) = reference
                 .strip_prefix('#')
-                .and_then(|pointer| self.doc.pointer(pointer))
+                .and_then(|pointer| doc.pointer(pointer))
             else {
                 break;
             };
@@ -142,6 +169,7 @@ impl Spec {
 
     fn check(
         &self,
+        operation: &Operation,
         schema: &Value,
         value: &Value,
         field: &str,
@@ -156,7 +184,7 @@ impl Spec {
             ));
             return;
         }
-        let schema = self.resolve(schema, 0);
+        let schema = self.resolve(operation, schema, 0);
         if value.is_null() {
             if schema.get("nullable") != Some(&Value::Bool(true)) {
                 out.push(Violation::new(
@@ -224,7 +252,8 @@ impl Spec {
                         // A null optional field counts as absent, as the gateway reads it; a
                         // null required one was reported as missing above.
                         if let Some(inner) = object.get(name).filter(|v| !v.is_null()) {
-                            self.check(property, inner, &join(field, name), out, depth + 1);
+                            let at = join(field, name);
+                            self.check(operation, property, inner, &at, out, depth + 1);
                         }
                     }
                 }
@@ -242,7 +271,8 @@ impl Spec {
                 }
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.check(item_schema, item, &format!("{field}[{i}]"), out, depth + 1);
+                        let at = format!("{field}[{i}]");
+                        self.check(operation, item_schema, item, &at, out, depth + 1);
                     }
                 }
             }
@@ -264,6 +294,20 @@ impl Spec {
                 {
                     out.push(Violation::new("INVALID_FORMAT", or_body(field), problem));
                 }
+                if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+                    // Compiled at load; a pattern missing here cannot happen.
+                    if self
+                        .patterns
+                        .get(pattern)
+                        .is_some_and(|regex| regex.find(text).is_none())
+                    {
+                        out.push(Violation::new(
+                            "INVALID_FORMAT",
+                            or_body(field),
+                            format!("does not match the pattern {pattern}"),
+                        ));
+                    }
+                }
             }
             Value::Number(number) => {
                 if schema.get("format").and_then(Value::as_str) == Some("int32")
@@ -278,6 +322,34 @@ impl Spec {
             }
             Value::Bool(_) | Value::Null => {}
         }
+    }
+}
+
+/// Compiles every string `pattern` of a spec document into `out`.
+fn collect_patterns(
+    value: &Value,
+    out: &mut HashMap<String, regress::Regex>,
+) -> Result<(), String> {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                match (key.as_str(), inner) {
+                    ("pattern", Value::String(pattern)) => {
+                        if !out.contains_key(pattern) {
+                            let regex = regress::Regex::new(pattern)
+                                .map_err(|e| format!("pattern {pattern:?}: {e}"))?;
+                            out.insert(pattern.clone(), regex);
+                        }
+                    }
+                    _ => collect_patterns(inner, out)?,
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .try_for_each(|item| collect_patterns(item, out)),
+        _ => Ok(()),
     }
 }
 
@@ -339,6 +411,7 @@ fn format_problem(format: &str, text: &str) -> Option<String> {
         "uuid" => uuid::Uuid::parse_str(text).is_ok(),
         "uri" => reqwest::Url::parse(text).is_ok_and(|url| url.has_host()),
         "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        "date" => is_date(text),
         _ => true,
     };
     (!ok).then(|| format!("is not a valid {format}"))
@@ -426,6 +499,26 @@ pub(crate) fn check_subscription(
         ));
     }
     for (i, buyer) in buyers.iter().enumerate() {
+        if let Some(name) = buyer.get("birthName").and_then(Value::as_str) {
+            if !is_name(name) {
+                out.push(Violation::new(
+                    "INVALID_NAME",
+                    &format!("buyers[{i}].birthName"),
+                    "must not be blank nor hold digits, ? or !",
+                ));
+            }
+        }
+        for date in ["birthDate", "lastDatePurchase"] {
+            if let Some(text) = buyer.get(date).and_then(Value::as_str) {
+                if !is_date(text) {
+                    out.push(Violation::new(
+                        "INVALID_FORMAT",
+                        &format!("buyers[{i}].{date}"),
+                        "must be a date written YYYY-MM-DD",
+                    ));
+                }
+            }
+        }
         for contact in ["contact", "billingContact", "deliveryContact"] {
             let at = format!("buyers[{i}].{contact}");
             if let Some(contact) = buyer.get(contact).filter(|c| c.is_object()) {
@@ -447,11 +540,7 @@ pub(crate) fn check_subscription(
 fn check_contact(contact: &Value, at: &str, market: Option<&str>, out: &mut Vec<Violation>) {
     for name in ["firstName", "lastName", "professionalTitle"] {
         if let Some(text) = contact.get(name).and_then(Value::as_str) {
-            let blank = text.trim().is_empty();
-            let bad = text
-                .chars()
-                .any(|c| c.is_ascii_digit() || c == '?' || c == '!');
-            if bad || (blank && !text.is_empty()) {
+            if !is_name(text) {
                 out.push(Violation::new(
                     "INVALID_NAME",
                     &format!("{at}.{name}"),
@@ -465,7 +554,7 @@ fn check_contact(contact: &Value, at: &str, market: Option<&str>, out: &mut Vec<
             out.push(Violation::new(
                 "INVALID_EMAIL",
                 &format!("{at}.email"),
-                "must be an address with a local part of at most 100 characters and a dotted domain",
+                "must be a lower-case address: 1 to 64 of a-z 0-9 . _ + - before the @, then a dotted domain whose last label has 2 or more letters or digits",
             ));
         }
     }
@@ -494,14 +583,37 @@ fn check_contact(contact: &Value, at: &str, market: Option<&str>, out: &mut Vec<
     }
 }
 
+/// A name the 1.7 descriptions allow: no digit, `?` or `!`, and not only spaces (empty is
+/// the length limits' business).
+fn is_name(text: &str) -> bool {
+    let blank = !text.is_empty() && text.trim().is_empty();
+    !blank
+        && !text
+            .chars()
+            .any(|c| c.is_ascii_digit() || c == '?' || c == '!')
+}
+
+/// The 1.7 email rule: `^[a-z0-9_.+-]{1,64}@[a-z0-9.-]*[a-z0-9]\.[a-z0-9]{2,}$`.
 fn is_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
+    let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    let local_ok = !local.is_empty() && local.chars().count() <= 100;
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2 && labels.iter().all(|l| !l.is_empty());
-    local_ok && domain_ok && !email.chars().any(char::is_whitespace)
+    let lower_alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let local_ok = (1..=64).contains(&local.len())
+        && local.chars().all(|c| lower_alnum(c) || "_.+-".contains(c));
+    // The last dot splits the domain: a host ending in a letter or digit, then 2+ of them.
+    let domain_ok = domain.rsplit_once('.').is_some_and(|(host, top)| {
+        host.ends_with(lower_alnum)
+            && host.chars().all(|c| lower_alnum(c) || c == '.' || c == '-')
+            && top.len() >= 2
+            && top.chars().all(lower_alnum)
+    });
+    local_ok && domain_ok
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+fn is_date(text: &str) -> bool {
+    text.len() == 10 && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
 }
 
 fn is_e164(number: &str) -> bool {
@@ -557,7 +669,7 @@ mod tests {
         let body = json!({
             "solutionCode": 7,
             "merchantUrls": {"confirmation": "not a url"},
-            "buyers": [{"contact": {"firstName": "", "commonTitle": "DR"}}],
+            "buyers": [{"contact": {"firstName": "C".repeat(351), "commonTitle": "DR"}}],
             "basketDetails": {"basketItems": "none"}
         });
         spec.check_body(op("initiateCreditSubscription"), &body, &mut out);
@@ -574,6 +686,53 @@ mod tests {
         ] {
             assert!(found.contains(&expected), "{expected:?} not in {found:?}");
         }
+    }
+
+    #[test]
+    fn insurance_operations_are_checked_against_the_insurance_spec() {
+        let spec = Spec::load().expect("spec");
+        let insurance =
+            |id: &str| Operation::by_id(served::INSURANCE_OPERATIONS, id).expect("served");
+        let mut out = Vec::new();
+        let body = json!({
+            "solutionCode": "WARRANTY", "quoteId": "q", "insuranceId": "i",
+            "merchantBasketId": "b", "merchantBuyerId": "u", "merchantGlobalOrderId": "o",
+            "producerQuoteExpirationDate": "18/10/2024", "producerQuoteInsurancePrice": 84.9,
+            "buyer": {"contact": {"firstName": "C", "lastName": "L",
+                                  "email": "Camille@", "mobilePhoneNumber": "0687654321"}},
+            "insuredItem": {"id": "i", "label": "l", "brandName": "b", "price": 649.99,
+                            "currencyCode": "EUR", "category": "c", "insurancePrice": 84.9}
+        });
+        spec.check_body(insurance("createInsuranceSubscription"), &body, &mut out);
+        assert_eq!(
+            codes(&out),
+            [
+                ("INVALID_FORMAT", "buyer.contact.email"),
+                ("INVALID_FORMAT", "buyer.contact.mobilePhoneNumber"),
+                ("INVALID_FORMAT", "producerQuoteExpirationDate"),
+                ("INVALID_FORMAT", "solutionCode"),
+            ],
+            "patterns and the date format"
+        );
+        // The same operationId in e-financing takes that spec's parameters.
+        out.clear();
+        spec.check_query(
+            insurance("getEligibleProductServices"),
+            &Vec::new(),
+            &mut out,
+        );
+        assert_eq!(codes(&out), [("MISSING_FIELD", "buyerBillingCountry")]);
+    }
+
+    #[test]
+    fn dates_and_1_7_names() {
+        assert!(is_date("1986-09-23"));
+        assert!(!is_date("1986-09-23T00:00:00.000Z"));
+        assert!(!is_date("1986-9-23"));
+        assert!(!is_date("1986-02-30"));
+        assert!(is_name("Anne-Sophie"));
+        assert!(!is_name("   "));
+        assert!(!is_name("R2D2"));
     }
 
     #[test]
@@ -642,8 +801,20 @@ mod tests {
     #[test]
     fn emails_and_phones() {
         assert!(is_email("claire.martin@example.fr"));
+        assert!(is_email("c_m+shop-1@mail.example.co.uk"));
         assert!(!is_email("claire@localhost"));
-        assert!(!is_email(&format!("{}@example.fr", "a".repeat(101))));
+        assert!(
+            !is_email("Claire.Martin@example.fr"),
+            "lower case only since 1.7"
+        );
+        assert!(
+            !is_email("claire@example.f"),
+            "the last label has two characters or more"
+        );
+        assert!(!is_email("claire@example-.fr"));
+        assert!(!is_email("claire@@example.fr"));
+        assert!(is_email(&format!("{}@example.fr", "a".repeat(64))));
+        assert!(!is_email(&format!("{}@example.fr", "a".repeat(65))));
         assert!(is_e164("+33612345678"));
         assert!(!is_e164("+33 6 12"));
         assert!(!is_e164("+0123"));

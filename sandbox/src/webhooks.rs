@@ -1,5 +1,6 @@
 //! Webhook deliveries: the sandbox POSTs a signed event to the tenant's configured URL on every
-//! lifecycle change, the way Scalexpert's merchant-webhooks service does.
+//! lifecycle change of a credit or insurance subscription, the way Scalexpert's
+//! merchant-webhooks service does.
 //!
 //! Changes are detected in the store (every path that changes a subscription goes through it),
 //! turned into events while the store's lock is held, and queued; one background task delivers
@@ -210,10 +211,42 @@ impl Hub {
         code: &str,
         data: serde_json::Value,
     ) {
+        self.queue(
+            record.tenant.merchant.clone(),
+            record.id,
+            code,
+            |correlation| {
+                let event = serde_json::json!({
+                    "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+                    "id": random_uuid(),
+                    "correlationId": correlation,
+                    "eventTypeCode": type_code,
+                    "eventCode": code,
+                    "data": data,
+                });
+                serde_json::to_vec(&event)
+                    .map_err(
+                        |error| tracing::warn!(%error, "sandbox webhook: event not serialisable"),
+                    )
+                    .ok()
+            },
+        );
+    }
+
+    /// Queues the event `code` about `subject` (a subscription id, credit or insurance) for
+    /// the endpoint of the tenant `merchant`, if it has one. `body` builds the delivery's body
+    /// from the `correlationId` all of `subject`'s events share; it is not called when
+    /// nobody listens.
+    pub(crate) fn queue(
+        &self,
+        merchant: Option<String>,
+        subject: Uuid,
+        code: &str,
+        body: impl FnOnce(Uuid) -> Option<Vec<u8>>,
+    ) {
         let Some(queue) = self.queue.get() else {
             return;
         };
-        let merchant = record.tenant.merchant.clone();
         let Some(endpoint) = self.read().get(&merchant).cloned() else {
             return;
         };
@@ -221,22 +254,10 @@ impl Hub {
             .correlations
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(record.id)
+            .entry(subject)
             .or_insert_with(random_uuid);
-        let event = serde_json::json!({
-            "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            "id": random_uuid(),
-            "correlationId": correlation,
-            "eventTypeCode": type_code,
-            "eventCode": code,
-            "data": data,
-        });
-        let body = match serde_json::to_vec(&event) {
-            Ok(body) => body,
-            Err(error) => {
-                tracing::warn!(%error, "sandbox webhook: event not serialisable");
-                return;
-            }
+        let Some(body) = body(correlation) else {
+            return;
         };
         // Fails only once the delivery task is gone (runtime shutting down): nothing to do.
         let _ = queue.send(Job {

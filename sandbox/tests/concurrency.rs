@@ -16,7 +16,7 @@ async fn two_hundred_parallel_creations_are_all_listed_once() {
             tokio::spawn(async move {
                 let request = sample_application("SCFRSP-4XTS", &format!("ORDER-{i:03}"), 100.0)?;
                 let created = client
-                    .e_financing_v1_6_6()
+                    .e_financing_v1_7_1()
                     .initiate_credit_subscription()
                     .language("fr-FR")
                     .body(request)
@@ -35,7 +35,7 @@ async fn two_hundred_parallel_creations_are_all_listed_once() {
     assert_eq!(created.len(), COUNT);
 
     // Page through everything, 30 at a time: every id once, nothing else.
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
     let mut listed = Vec::new();
     let mut orders = HashSet::new();
     for page in 1.. {
@@ -71,7 +71,7 @@ async fn concurrent_duplicates_let_exactly_one_through() {
             tokio::spawn(async move {
                 let request = sample_application("SCFRSP-4XTS", "ORDER-SAME", 100.0)?;
                 client
-                    .e_financing_v1_6_6()
+                    .e_financing_v1_7_1()
                     .initiate_credit_subscription()
                     .language("fr-FR")
                     .body(request)

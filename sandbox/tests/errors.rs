@@ -2,7 +2,7 @@
 //! entry per violation, duplicate order, malformed id, unknown id, malformed JSON, credentials,
 //! tokens and scopes.
 
-use scalexpert::e_financing::v1_6_6::types::InitiateCreditSubscriptionRequest;
+use scalexpert::e_financing::v1_7_1::types::InitiateCreditSubscriptionRequest;
 use scalexpert::error::{BaasError, ErrorBody};
 use scalexpert::{Client, Credentials, Error, RetryPolicy};
 use scalexpert_sandbox::{sample_application, Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
@@ -34,7 +34,7 @@ async fn token(sandbox: &Sandbox) -> String {
 }
 
 /// Sends `body` as it is (JSON or not) and returns the status and the parsed error body.
-async fn raw(
+pub(crate) async fn raw(
     sandbox: &Sandbox,
     method: reqwest::Method,
     path: &str,
@@ -93,7 +93,7 @@ async fn validation_lists_every_violation() {
     let body = json!({
         "solutionCode": 42,
         "merchantUrls": { "confirmation": "not a url" },
-        "buyers": [{ "contact": { "firstName": "", "commonTitle": "DR" } }],
+        "buyers": [{ "contact": { "firstName": "C".repeat(351), "commonTitle": "DR" } }],
         "basketDetails": {}
     })
     .to_string();
@@ -170,7 +170,7 @@ async fn rules_stated_in_words_are_checked_too() {
     let request: InitiateCreditSubscriptionRequest =
         serde_json::from_value(body).expect("valid for the schema");
     let error = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .initiate_credit_subscription()
         .language("de-DE")
         .body(request)
@@ -221,7 +221,7 @@ async fn rules_stated_in_words_are_checked_too() {
 async fn duplicate_order_ids_are_refused() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
     let create = || {
         api.initiate_credit_subscription()
             .language("fr-FR")
@@ -244,7 +244,7 @@ async fn ineligible_solutions_are_refused() {
         ("SCFRSP-9XXX", 100.0, "not offered"),
     ] {
         let error = client
-            .e_financing_v1_6_6()
+            .e_financing_v1_7_1()
             .initiate_credit_subscription()
             .language("fr-FR")
             .body(sample_application(code, "ORDER", amount).expect("sample"))
@@ -284,7 +284,7 @@ async fn malformed_ids_and_unknown_ids() {
     }
 
     let client = sandbox.client().expect("client");
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
     let unknown = Uuid::from_u128(0x1234);
     let error = api
         .retrieve_credit_subscription()
@@ -298,7 +298,7 @@ async fn malformed_ids_and_unknown_ids() {
     let error = api
         .do_confirm_return()
         .credit_subscription_id(unknown)
-        .body(scalexpert::e_financing::v1_6_6::types::ConfirmReturnRequest { is_returned: true })
+        .body(scalexpert::e_financing::v1_7_1::types::ConfirmReturnRequest { is_returned: true })
         .send()
         .await
         .map_err(Error::from)
@@ -365,7 +365,7 @@ async fn wrong_credentials_get_401_without_saying_which_part() {
         .build()
         .expect("client");
     let error = bad_secret
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("FR")
         .financed_amount(100.0)
@@ -426,7 +426,7 @@ async fn the_token_endpoint_checks_grant_and_scope() {
         .build()
         .expect("client");
     let error = wrong_scope
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("FR")
         .financed_amount(100.0)
@@ -460,7 +460,7 @@ async fn the_token_endpoint_checks_grant_and_scope() {
 async fn expired_tokens_are_refused_and_the_facade_fetches_a_new_one() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
     let list = || {
         api.retrieve_credit_subscription_for_specific_merchant()
             .send()
@@ -483,7 +483,7 @@ async fn expired_tokens_are_refused_and_the_facade_fetches_a_new_one() {
         .build()
         .expect("client");
     let error = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription_for_specific_merchant()
         .send()
         .await

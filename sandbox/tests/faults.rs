@@ -1,7 +1,7 @@
 //! Fault injection, through the library API and the admin endpoint, as a user's resilience test
 //! would use it.
 
-use scalexpert::e_financing::v1_6_6::types::PaginationCreditSubscriptionsDtoResponse;
+use scalexpert::e_financing::v1_7_1::types::PaginationCreditSubscriptionsDtoResponse;
 use scalexpert::{Client, Error, RetryPolicy};
 use scalexpert_sandbox::{sample_application, Fault, Sandbox, SandboxError, OPERATIONS, TOKEN};
 use serde_json::{json, Value};
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 async fn list(client: &Client) -> Result<PaginationCreditSubscriptionsDtoResponse, Error> {
     Ok(client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription_for_specific_merchant()
         .send()
         .await?
@@ -68,7 +68,7 @@ async fn creations_are_not_replayed_after_a_503() {
         .expect("valid");
     let create = || async {
         client
-            .e_financing_v1_6_6()
+            .e_financing_v1_7_1()
             .initiate_credit_subscription()
             .language("fr-FR")
             .body(sample_application("SCFRSP-4XTS", "ORDER-1", 300.0)?)
@@ -100,7 +100,7 @@ async fn delays_only_slow_the_answer_down() {
         .inject(op, Fault::delay(Duration::from_millis(20)))
         .expect("valid");
     let solutions = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("FR")
         .financed_amount(1500.0)

@@ -2,7 +2,7 @@
 //! plain endpoints), status, delivery, return, full and partial cancellation, list filters and
 //! pagination.
 
-use scalexpert::e_financing::v1_6_6::types::{
+use scalexpert::e_financing::v1_7_1::types::{
     ConfirmDeliveryRequest, ConfirmDeliveryRequestOperator, ConfirmReturnRequest,
     CreditCancellationDto, CreditCancellationResponse, CreditSubscriptionDtoResponse,
     PaginationCreditSubscriptionsDtoResponse,
@@ -19,7 +19,7 @@ struct Opened {
 
 async fn open(client: &Client, code: &str, order: &str, amount: f64) -> Opened {
     let created = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .initiate_credit_subscription()
         .language(if code.starts_with("SCDE") {
             "de-DE"
@@ -44,7 +44,7 @@ async fn open(client: &Client, code: &str, order: &str, amount: f64) -> Opened {
 
 async fn get(client: &Client, id: Uuid) -> CreditSubscriptionDtoResponse {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription()
         .credit_subscription_id(id)
         .send()
@@ -55,7 +55,7 @@ async fn get(client: &Client, id: Uuid) -> CreditSubscriptionDtoResponse {
 
 async fn deliver(client: &Client, id: Uuid) -> Result<(), Error> {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .do_confirm_delivery()
         .credit_subscription_id(id)
         .body(ConfirmDeliveryRequest {
@@ -70,7 +70,7 @@ async fn deliver(client: &Client, id: Uuid) -> Result<(), Error> {
 
 async fn report_return(client: &Client, id: Uuid) -> Result<(), Error> {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .do_confirm_return()
         .credit_subscription_id(id)
         .body(ConfirmReturnRequest { is_returned: true })
@@ -85,7 +85,7 @@ async fn cancel(
     amount: Option<f64>,
 ) -> Result<CreditCancellationResponse, Error> {
     Ok(client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {
@@ -115,7 +115,7 @@ async fn list(
     page: i32,
     size: i32,
 ) -> PaginationCreditSubscriptionsDtoResponse {
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
     let mut call = api
         .retrieve_credit_subscription_for_specific_merchant()
         .page(page)
@@ -451,7 +451,7 @@ async fn list_filters_and_pages() {
 
     // Defaults: page 1, 20 per page.
     let default = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription_for_specific_merchant()
         .send()
         .await

@@ -1,7 +1,7 @@
 //! Eligibility and simulation through the facade: every figure of the e-financing documentation
 //! (split payments with and without fees, long-term credit at 1500 and 5000 EUR), to the cent.
 
-use scalexpert::e_financing::v1_6_6::types::{
+use scalexpert::e_financing::v1_7_1::types::{
     Simulation, SolutionSimulationRequest, SolutionSimulationRequestBuyerBillingCountry as Country,
     SolutionSimulationResponse,
 };
@@ -15,12 +15,15 @@ async fn simulate(
     codes: &[&str],
 ) -> SolutionSimulationResponse {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .credit_simulation()
         .body(SolutionSimulationRequest {
             buyer_billing_country: country,
             financed_amount: scalexpert::Amount::try_from(amount).expect("a test amount"),
-            solution_codes: codes.iter().map(|c| c.to_string()).collect(),
+            solution_codes: (!codes.is_empty()).then(|| {
+                let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+                codes.try_into().expect("at most 100 codes")
+            }),
         })
         .send()
         .await
@@ -232,7 +235,7 @@ async fn eligibility_by_country_and_amount() {
         let client = client.clone();
         async move {
             client
-                .e_financing_v1_6_6()
+                .e_financing_v1_7_1()
                 .get_eligible_product_services()
                 .buyer_billing_country(country)
                 .financed_amount(amount)
@@ -274,7 +277,7 @@ async fn eligibility_by_country_and_amount() {
             .is_some_and(|l| l.starts_with(sandbox.base_url())));
     }
     let codes =
-        |solutions: Vec<scalexpert::e_financing::v1_6_6::types::ProductsAndServicesResponse>| {
+        |solutions: Vec<scalexpert::e_financing::v1_7_1::types::ProductsAndServicesResponse>| {
             solutions
                 .into_iter()
                 .map(|s| s.solution_code)
@@ -306,7 +309,7 @@ async fn nothing_eligible_is_an_empty_object() {
     let client = sandbox.client().expect("client");
     // The facade decodes it as an empty list; on the wire it is `{}`.
     let solutions = client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("IT")
         .financed_amount(100.0)

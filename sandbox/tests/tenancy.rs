@@ -1,14 +1,14 @@
 //! Tenancy: subscriptions belong to the credentials that created them and, for a PSP, to the
 //! merchant named in `X-BAAS-CLIENT-REF-FOR-PROXI-ID`. Others get 404 and never see them listed.
 
-use scalexpert::e_financing::v1_6_6::types::{ConfirmDeliveryRequest, CreditCancellationDto};
+use scalexpert::e_financing::v1_7_1::types::{ConfirmDeliveryRequest, CreditCancellationDto};
 use scalexpert::{Client, Credentials, Error};
 use scalexpert_sandbox::{sample_application, JourneyOutcome, Sandbox};
 use uuid::Uuid;
 
 async fn open(client: &Client, order: &str) -> Result<Uuid, Error> {
     Ok(client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .initiate_credit_subscription()
         .language("fr-FR")
         .body(sample_application("SCFRLT-TXNO", order, 1500.0)?)
@@ -20,7 +20,7 @@ async fn open(client: &Client, order: &str) -> Result<Uuid, Error> {
 
 async fn listed(client: &Client) -> Vec<Uuid> {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription_for_specific_merchant()
         .page_size(100)
         .send()
@@ -35,7 +35,7 @@ async fn listed(client: &Client) -> Vec<Uuid> {
 
 /// Every way `outsider` could reach `id` answers 404 `ENTITY_NOT_FOUND`.
 async fn hidden_from(outsider: &Client, id: Uuid) {
-    let api = outsider.e_financing_v1_6_6();
+    let api = outsider.e_financing_v1_7_1();
     let results: Vec<Result<(), Error>> = vec![
         api.retrieve_credit_subscription()
             .credit_subscription_id(id)
@@ -93,7 +93,7 @@ async fn psp_merchants_only_see_their_own_subscriptions() {
 
     // A's subscription is untouched by B's attempts.
     let record = shop_a
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription()
         .credit_subscription_id(a)
         .send()
@@ -106,7 +106,7 @@ async fn psp_merchants_only_see_their_own_subscriptions() {
 
     // Order filters stay within the merchant too.
     let by_order = shop_b
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription_for_specific_merchant()
         .merchant_global_order_id("ORDER-1")
         .send()

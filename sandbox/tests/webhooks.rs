@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use scalexpert::e_financing::v1_6_6::types::CreditCancellationDto;
+use scalexpert::e_financing::v1_7_1::types::CreditCancellationDto;
 use scalexpert::webhooks::{
     Delivery, Event, EventData, Receiver, ReceiverSecrets, Rejection, SecretsProvider,
 };
@@ -15,22 +15,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
-const API_KEY: &str = "hook-api-key";
-const SIGNING_KEY: &str = "hook-signing-key";
+pub(crate) const API_KEY: &str = "hook-api-key";
+pub(crate) const SIGNING_KEY: &str = "hook-signing-key";
 
 /// What the loopback receiver saw.
 #[derive(Default)]
-struct Seen {
-    events: Vec<Event>,
-    rejections: Vec<Rejection>,
+pub(crate) struct Seen {
+    pub(crate) events: Vec<Event>,
+    pub(crate) rejections: Vec<Rejection>,
     /// Deliveries still to answer 500, to make the sandbox retry.
     fail_next: usize,
     attempts: usize,
 }
 
-struct Hook {
+pub(crate) struct Hook {
     receiver: Receiver,
-    seen: Mutex<Seen>,
+    pub(crate) seen: Mutex<Seen>,
 }
 
 async fn handle(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -60,7 +60,7 @@ async fn handle(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) 
 }
 
 /// Serves `secrets` on a free loopback port; returns the hook URL and what it sees.
-async fn receiver(secrets: impl SecretsProvider + 'static) -> (String, Arc<Hook>) {
+pub(crate) async fn receiver(secrets: impl SecretsProvider + 'static) -> (String, Arc<Hook>) {
     let hook = Arc::new(Hook {
         receiver: Receiver::new(secrets),
         seen: Mutex::new(Seen::default()),
@@ -75,7 +75,7 @@ async fn receiver(secrets: impl SecretsProvider + 'static) -> (String, Arc<Hook>
 }
 
 /// Polls `done` every 20 ms for up to 10 s; deliveries are asynchronous.
-async fn wait_for(hook: &Hook, done: impl Fn(&Seen) -> bool) {
+pub(crate) async fn wait_for(hook: &Hook, done: impl Fn(&Seen) -> bool) {
     for _ in 0..500 {
         if done(&hook.seen.lock().unwrap()) {
             return;
@@ -94,7 +94,7 @@ fn codes(events: &[Event]) -> Vec<String> {
     events.iter().map(|e| e.event_code.to_string()).collect()
 }
 
-fn tiny_retry() -> WebhookRetry {
+pub(crate) fn tiny_retry() -> WebhookRetry {
     WebhookRetry {
         retries: 2,
         delay: Duration::from_millis(10),
@@ -103,7 +103,7 @@ fn tiny_retry() -> WebhookRetry {
 
 async fn open(client: &Client, order: &str, amount: f64) -> Uuid {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .initiate_credit_subscription()
         .language("fr-FR")
         .body(sample_application("SCFRLT-TXNO", order, amount).unwrap())
@@ -116,7 +116,7 @@ async fn open(client: &Client, order: &str, amount: f64) -> Uuid {
 
 async fn cancel(client: &Client, id: Uuid, amount: Option<f64>) {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .cancel_credit_subscription()
         .credit_subscription_id(id)
         .body(CreditCancellationDto {

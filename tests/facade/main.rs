@@ -8,6 +8,8 @@ mod errors;
 mod psp;
 mod redaction;
 mod retries;
+#[cfg(feature = "insurance-1_7_1")]
+mod scopes;
 mod wire;
 
 use httpmock::prelude::*;

@@ -1,5 +1,7 @@
-//! A whole checkout with Scalexpert e-financing: eligibility, simulation, subscription, the
-//! buyer's journey, status, delivery, then a partial cancellation.
+//! A whole checkout with Scalexpert: eligibility, simulation, a warranty extension on the
+//! basket's bike (item, offers, quotation), the credit subscription, the buyer's journey,
+//! status, the warranty subscribed once the credit is accepted, delivery, then a partial
+//! cancellation.
 //!
 //! ```sh
 //! cargo run -p scalexpert-sandbox --example checkout
@@ -14,7 +16,9 @@
 //! `SCALEXPERT_CLIENT_SECRET` set it calls UATC (or `SCALEXPERT_ENVIRONMENT` /
 //! `SCALEXPERT_BASE_URL`), and the journey is a real page to complete in a browser.
 
-use scalexpert::e_financing::v1_6_6::types::{
+mod warranty;
+
+use scalexpert::e_financing::v1_7_1::types::{
     ConfirmDeliveryRequest, ConfirmDeliveryRequestOperator, ConfirmReturnRequest,
     CreditCancellationDto, CreditSubscriptionDtoConsolidatedStatus as ListedStatus,
     SolutionSimulationRequest, SolutionSimulationRequestBuyerBillingCountry as Country,
@@ -66,7 +70,7 @@ async fn run() -> Result<(), Error> {
         println!("(set SCALEXPERT_CLIENT_ID and SCALEXPERT_CLIENT_SECRET to use UATC instead)\n");
         (Gateway::Sandbox(sandbox), client)
     };
-    let api = client.e_financing_v1_6_6();
+    let api = client.e_financing_v1_7_1();
 
     // 1. Which solutions can the checkout page offer?
     println!(
@@ -107,7 +111,11 @@ async fn run() -> Result<(), Error> {
         .body(SolutionSimulationRequest {
             buyer_billing_country: Country::Fr,
             financed_amount: Amount::from(AMOUNT),
-            solution_codes: vec![code.clone()],
+            solution_codes: Some(
+                vec![code.clone()]
+                    .try_into()
+                    .map_err(|e| Error::InvalidRequest(format!("solution codes: {e}")))?,
+            ),
         })
         .send()
         .await?
@@ -133,12 +141,31 @@ async fn run() -> Result<(), Error> {
         );
     }
 
-    // 3. The buyer chose it: open the subscription.
+    // 3. The basket's bike can get a warranty extension: the buyer picks one, it is quoted.
     let order = format!("ORDER-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
+    let application = sample_application(&code, &order, Amount::from(AMOUNT))?;
+    let insurance = client.insurance_v1_7_1();
+    println!(
+        "\n3. Warranty extension ({}) for the basket's bike",
+        warranty::SOLUTION
+    );
+    let quoted = match application.basket_details.basket_items.first() {
+        // An insurance failure (an account without the insurance scope, say) costs the
+        // warranty, not the sale.
+        Some(line) => warranty::quote_for(&insurance, line)
+            .await
+            .unwrap_or_else(|error| {
+                println!("   no warranty: {error}");
+                None
+            }),
+        None => None,
+    };
+
+    // 4. The buyer chose the financing: open the subscription.
     let created = api
         .initiate_credit_subscription()
         .language("fr-FR")
-        .body(sample_application(&code, &order, Amount::from(AMOUNT))?)
+        .body(application.clone())
         .send()
         .await?
         .into_inner();
@@ -153,7 +180,7 @@ async fn run() -> Result<(), Error> {
         .send()
         .await?
         .into_inner();
-    println!("\n3. Subscription {id} opened for order {order}");
+    println!("\n4. Subscription {id} opened for order {order}");
     println!(
         "   status {} ({})",
         opened.consolidated_status,
@@ -161,8 +188,8 @@ async fn run() -> Result<(), Error> {
     );
     println!("   the buyer is sent to {journey}");
 
-    // 4. The buyer goes through the lender's journey.
-    println!("\n4. Buyer's journey");
+    // 5. The buyer goes through the lender's journey.
+    println!("\n5. Buyer's journey");
     match &gateway {
         Gateway::Sandbox(sandbox) => {
             // What the journey page's Accept button does.
@@ -175,8 +202,8 @@ async fn run() -> Result<(), Error> {
         }
     }
 
-    // 5. Poll the status by order reference, as a merchant's back office does.
-    println!("\n5. Status of order {order}");
+    // 6. Poll the status by order reference, as a merchant's back office does.
+    println!("\n6. Status of order {order}");
     let mut accepted = false;
     let mut last_seen = String::new();
     for _ in 0..180 {
@@ -213,11 +240,34 @@ async fn run() -> Result<(), Error> {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
     if !accepted {
-        println!("\nThe financing was not granted: nothing to deliver or cancel.");
+        println!("\nThe financing was not granted: nothing to deliver or cancel, no warranty.");
         return Ok(());
     }
 
-    // 6. The goods are shipped and delivered.
+    // 7. The buyer has paid: subscribe the warranty with its quotation.
+    println!("\n7. Warranty");
+    let mut policy = None;
+    match quoted {
+        Some(quoted) => {
+            let buyer = application
+                .buyers
+                .first()
+                .ok_or_else(|| Error::InvalidRequest("the application has no buyer".into()))?;
+            let order = warranty::Order {
+                global_order_id: &order,
+                basket_id: &application.merchant_basket_id,
+                buyer_id: &application.merchant_buyer_id,
+                buyer,
+            };
+            match warranty::subscribe(&insurance, quoted, order).await {
+                Ok(subscribed) => policy = Some(subscribed),
+                Err(error) => println!("   the warranty could not be subscribed: {error}"),
+            }
+        }
+        None => println!("   none chosen"),
+    }
+
+    // 8. The goods are shipped and delivered.
     api.do_confirm_delivery()
         .credit_subscription_id(id)
         .body(ConfirmDeliveryRequest {
@@ -231,9 +281,9 @@ async fn run() -> Result<(), Error> {
         })
         .send()
         .await?;
-    println!("\n6. Delivery confirmed (La Poste, tracking 6A20419387552)");
+    println!("\n8. Delivery confirmed (La Poste, tracking 6A20419387552)");
 
-    // 7. The buyer sends part of the order back: report the return, cancel that part.
+    // 9. The buyer sends part of the order back: report the return, cancel that part.
     api.do_confirm_return()
         .credit_subscription_id(id)
         .body(ConfirmReturnRequest { is_returned: true })
@@ -252,7 +302,7 @@ async fn run() -> Result<(), Error> {
         .await?
         .into_inner();
     println!(
-        "\n7. Return reported; partial cancellation of {} EUR",
+        "\n9. Return reported; partial cancellation of {} EUR",
         Amount::from(RETURNED)
     );
     println!(
@@ -280,6 +330,10 @@ async fn run() -> Result<(), Error> {
         record.is_returned.unwrap_or(false),
         if record.cancellation_already_made { "made" } else { "none" },
     );
+    match &policy {
+        Some(policy) => println!("Warranty {}: {}", policy.id, policy.status),
+        None => println!("Warranty: none"),
+    }
     println!("Checkout complete.");
     Ok(())
 }
