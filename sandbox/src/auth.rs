@@ -5,9 +5,11 @@
 //! [`Limits::max_tokens_per_client`](crate::Limits::max_tokens_per_client) live tokens the
 //! oldest one is revoked (its holder gets a 401 and fetches a new one, as after an expiry).
 
+use super::errors::Failure;
 use super::random;
 use super::served::SCOPE;
 use super::Registered;
+use axum::http::StatusCode;
 use base64::Engine as _;
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -66,6 +68,18 @@ pub(crate) struct TokenRefusal {
     pub(crate) description: Cow<'static, str>,
 }
 
+impl TokenRefusal {
+    /// The OAuth2 error answer, with the `Basic` challenge.
+    pub(crate) fn into_failure(self) -> Failure {
+        Failure::OAuth {
+            status: StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST),
+            error: self.error,
+            description: self.description.into_owned(),
+            challenge: "Basic realm=\"scalexpert-sandbox\"",
+        }
+    }
+}
+
 const BAD_CLIENT: TokenRefusal = TokenRefusal {
     status: 401,
     error: "invalid_client",
@@ -107,6 +121,22 @@ impl Auth {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The registered client whose id and secret a `Basic` header carries.
+    fn client(&self, authorization: Option<&str>) -> Result<(usize, &Registered), TokenRefusal> {
+        let (id, secret) = basic_credentials(authorization).ok_or(BAD_CLIENT)?;
+        self.clients
+            .iter()
+            .enumerate()
+            .find(|(_, c)| same(&c.client_id, &id) & same(&c.secret, &secret))
+            .ok_or(BAD_CLIENT)
+    }
+
+    /// Checks the token request's client credentials alone, so that a stranger is refused
+    /// before the sandbox reads a body for it.
+    pub(crate) fn authenticate(&self, authorization: Option<&str>) -> Result<(), TokenRefusal> {
+        self.client(authorization).map(|_| ())
+    }
+
     /// The token endpoint: `authorization` is the request's header, `form` its decoded body.
     pub(crate) fn issue(
         &self,
@@ -118,13 +148,7 @@ impl Auth {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        let (id, secret) = basic_credentials(authorization).ok_or(BAD_CLIENT)?;
-        let (index, client) = self
-            .clients
-            .iter()
-            .enumerate()
-            .find(|(_, c)| same(&c.client_id, &id) & same(&c.secret, &secret))
-            .ok_or(BAD_CLIENT)?;
+        let (index, client) = self.client(authorization)?;
         match field("grant_type") {
             Some("client_credentials") => {}
             None => {

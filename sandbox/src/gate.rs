@@ -1,6 +1,7 @@
 //! The gate every operation goes through before and after its handler, whatever the API:
 //!
-//! 1. exactly one `Authorization` header, a known unexpired bearer token (401 otherwise);
+//! 1. exactly one `Authorization` header, a known unexpired bearer token (401 otherwise); at
+//!    the token endpoint, the client id and secret of its `Basic` header (401 otherwise);
 //! 2. the API's scope among the token's (403), and the quota of the token's client for that
 //!    scope (429 with `Retry-After`);
 //! 3. the tenant: at most one non-empty `X-BAAS-CLIENT-REF-FOR-PROXI-ID`, present for PSP
@@ -101,6 +102,16 @@ async fn admit(
         let tenant = tenant(&caller, &parts.headers)?;
         parts.extensions.insert(tenant);
         parts.extensions.insert(caller);
+    } else {
+        // The token endpoint: its client credentials are in the head too.
+        let authorization = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        state
+            .auth
+            .authenticate(authorization)
+            .map_err(|refusal| refusal.into_failure())?;
     }
     let body = read_body(
         body,

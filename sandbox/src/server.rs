@@ -351,12 +351,7 @@ async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Respon
                     .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 Ok(response)
             }
-            Err(refusal) => Err(Failure::OAuth {
-                status: StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST),
-                error: refusal.error,
-                description: refusal.description.to_string(),
-                challenge: "Basic realm=\"scalexpert-sandbox\"",
-            }),
+            Err(refusal) => Err(refusal.into_failure()),
         }
     }
     .await;

@@ -117,6 +117,33 @@ async fn a_huge_body_without_a_token_is_refused_before_it_is_read() {
 }
 
 #[tokio::test]
+async fn the_token_endpoint_refuses_wrong_credentials_before_reading_the_body() {
+    // A body read timeout no test waits for: a refusal after reading would never come.
+    let sandbox = Sandbox::builder()
+        .limits(Limits::default().body_read_timeout(Duration::from_secs(600)))
+        .start()
+        .await
+        .expect("sandbox");
+    let host = sandbox.base_url().trim_start_matches("http://").to_string();
+    for authorization in ["", "Authorization: Basic bm9ib2R5Om5vdGhpbmc=\r\n"] {
+        let mut stream = connect(&sandbox).await;
+        let head = format!(
+            "POST /auth-server/api/v1/oauth2/token HTTP/1.1\r\nHost: {host}\r\n{authorization}\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.expect("head");
+        stream
+            .write_all(b"grant_type=client_credentials&padding=")
+            .await
+            .expect("the start of the body");
+        let answer = read_to_close(&mut stream).await;
+        let (status, body) = status_and_body(&answer);
+        assert_eq!(status, 401, "{answer}");
+        assert_eq!(body["error"], "invalid_client");
+    }
+}
+
+#[tokio::test]
 async fn a_body_over_the_limit_is_refused_with_413_declared_or_sent() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let bearer = format!("Bearer {}", token(&sandbox).await);

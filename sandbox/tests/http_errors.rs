@@ -119,12 +119,13 @@ async fn a_body_over_the_limit_is_a_json_413() {
         413,
         "PAYLOAD_TOO_LARGE",
     );
-    // The token endpoint too.
+    // The token endpoint too, once the credentials passed (a stranger gets 401 first).
     let answer = reqwest::Client::new()
         .post(format!(
             "{}/auth-server/api/v1/oauth2/token",
             sandbox.base_url()
         ))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
         .body(vec![b'a'; 300 * 1024])
         .send()
         .await
