@@ -104,13 +104,18 @@ async fn stats_count_calls_tokens_refusals_and_the_busiest_window() {
         .expect("answer");
     assert_eq!(answer.status(), 200);
     let stats: Value = answer.json().await.expect("json");
+    // A token asked without a scope carries every served one: a token request for each.
     assert_eq!(
         stats,
         json!({"clients": [
             {"clientId": DEFAULT_CLIENT_ID, "scope": "e-financing:rw", "tokenRequests": 2,
              "calls": 3, "rateLimited": 1, "maxCallsInWindow": 3},
+            {"clientId": DEFAULT_CLIENT_ID, "scope": "insurance:rw", "tokenRequests": 2,
+             "calls": 0, "rateLimited": 0, "maxCallsInWindow": 0},
             {"clientId": DEFAULT_PSP_CLIENT_ID, "scope": "e-financing:rw", "tokenRequests": 1,
              "calls": 1, "rateLimited": 0, "maxCallsInWindow": 1},
+            {"clientId": DEFAULT_PSP_CLIENT_ID, "scope": "insurance:rw", "tokenRequests": 1,
+             "calls": 0, "rateLimited": 0, "maxCallsInWindow": 0},
         ]})
     );
     let library = sandbox.stats();
