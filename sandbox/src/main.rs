@@ -78,7 +78,8 @@ struct Options {
 }
 
 enum Command {
-    Serve(Options),
+    // Boxed: the options are far larger than the text to print.
+    Serve(Box<Options>),
     Print(String),
 }
 
@@ -135,7 +136,7 @@ fn parse() -> Result<Command, lexopt::Error> {
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Command::Serve(options))
+    Ok(Command::Serve(Box::new(options)))
 }
 
 fn builder(options: &Options) -> Result<SandboxBuilder, String> {
@@ -166,7 +167,7 @@ fn builder(options: &Options) -> Result<SandboxBuilder, String> {
         builder = builder.rules(RuleTable::from_json(&text)?);
     }
     if let Some(path) = &options.insurance_rules {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
         builder = builder.insurance_rules(InsuranceRules::from_json(&text)?);
     }
     if let Some(seconds) = options.quote_lifetime {
@@ -193,7 +194,7 @@ fn main() -> ExitCode {
             println!("{text}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Serve(options)) => options,
+        Ok(Command::Serve(options)) => *options,
         Err(e) => {
             eprintln!("error: {e}\n\n{}", help());
             return ExitCode::from(2);
