@@ -1,5 +1,6 @@
-//! Error answers as the gateway gives them: `BaasExceptionHttpResponse` bodies for the API,
-//! OAuth2 error bodies for the token endpoint and for bearer failures.
+//! Error answers as the gateway gives them: `BaasExceptionHttpResponse` bodies for the API and
+//! for every refusal the HTTP layer makes (413, 414, 431, 405, 408, 429...), OAuth2 error bodies
+//! for the token endpoint and for bearer failures.
 
 use super::validation::Violation;
 use crate::served::types::{BaasExceptionHttpResponse, ErrorCodeAndMessage};
@@ -109,6 +110,98 @@ impl Failure {
         }
     }
 
+    /// 400 for two `Authorization` headers: which one counts would be a guess.
+    pub(crate) fn duplicated_authorization(oauth: bool) -> Failure {
+        const MESSAGE: &str = "send exactly one Authorization header";
+        if oauth {
+            Failure::OAuth {
+                status: StatusCode::BAD_REQUEST,
+                error: "invalid_request",
+                description: MESSAGE.into(),
+                challenge: "Basic realm=\"scalexpert-sandbox\"",
+            }
+        } else {
+            Failure::bad_request(MESSAGE)
+        }
+    }
+
+    /// 429: the client's quota for this scope is used up.
+    pub(crate) fn rate_limited(retry_after: u64, calls: u32, window_secs: f64) -> Failure {
+        Failure::Baas {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "TOO_MANY_REQUESTS".into(),
+            message: format!(
+                "quota exceeded: at most {calls} calls per {window_secs} s for this client and scope"
+            ),
+            errors: Vec::new(),
+            retry_after: Some(retry_after),
+        }
+    }
+
+    /// 413: the body is longer than the sandbox reads.
+    pub(crate) fn body_too_large(limit: usize) -> Failure {
+        Failure::baas(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("request bodies are at most {limit} bytes"),
+        )
+    }
+
+    /// 408: the body did not arrive in time.
+    pub(crate) fn body_timeout() -> Failure {
+        Failure::baas(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "the request body did not arrive in time",
+        )
+    }
+
+    /// 400: the body broke off.
+    pub(crate) fn body_unreadable() -> Failure {
+        Failure::bad_request("the request body could not be read")
+    }
+
+    /// 414: the request target is longer than the sandbox reads.
+    pub(crate) fn uri_too_long(limit: usize) -> Failure {
+        Failure::baas(
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG",
+            format!("request targets are at most {limit} bytes"),
+        )
+    }
+
+    /// 431: the header section is larger than the sandbox reads.
+    pub(crate) fn headers_too_large(limit: usize) -> Failure {
+        Failure::baas(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "REQUEST_HEADER_FIELDS_TOO_LARGE",
+            format!("header sections are at most {limit} bytes"),
+        )
+    }
+
+    /// 507: the sandbox keeps no more subscriptions.
+    pub(crate) fn storage_full(message: impl Into<String>) -> Failure {
+        Failure::baas(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "SANDBOX_STORAGE_FULL",
+            message,
+        )
+    }
+
+    /// 500: something the sandbox itself could not do.
+    pub(crate) fn internal(message: impl Into<String>) -> Failure {
+        Failure::baas(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_SERVER_ERROR",
+            message,
+        )
+    }
+
+    /// Any error status, its code derived from the status's name (`METHOD_NOT_ALLOWED`).
+    pub(crate) fn status(status: StatusCode, message: impl Into<String>) -> Failure {
+        Failure::baas(status, &status_code_name(status), message)
+    }
+
     /// A status injected by a fault.
     pub(crate) fn injected(status: u16, retry_after: Option<u64>) -> Failure {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -131,22 +224,7 @@ impl Failure {
                 errors,
                 retry_after,
             } => {
-                let body = BaasExceptionHttpResponse {
-                    error_code: Some(code),
-                    error_message: Some(message),
-                    errors: errors
-                        .into_iter()
-                        .map(|v| ErrorCodeAndMessage {
-                            code: Some(v.code.to_string()),
-                            message: Some(format!("{}: {}", v.field, v.message)),
-                        })
-                        .collect(),
-                    http_status_code: Some(i32::from(status.as_u16())),
-                    http_status_message: status.canonical_reason().map(String::from),
-                    request_method: Some(method.to_string()),
-                    request_uri: Some(path.to_string()),
-                    timestamp: Some(chrono::Utc::now()),
-                };
+                let body = baas_body(status, code, message, errors, Some((method.as_str(), path)));
                 let mut response = json_response(status, &body);
                 if let Some(seconds) = retry_after {
                     response
@@ -175,6 +253,52 @@ impl Failure {
     }
 }
 
+/// The longest `requestURI` an error body repeats: a refused 8 KiB path is not sent back whole.
+const SHOWN_URI_CHARS: usize = 256;
+
+/// A `BaasExceptionHttpResponse`; `request` is the method and path, when they could be read.
+pub(crate) fn baas_body(
+    status: StatusCode,
+    code: String,
+    message: String,
+    errors: Vec<Violation>,
+    request: Option<(&str, &str)>,
+) -> BaasExceptionHttpResponse {
+    BaasExceptionHttpResponse {
+        error_code: Some(code),
+        error_message: Some(message),
+        errors: errors
+            .into_iter()
+            .map(|v| ErrorCodeAndMessage {
+                code: Some(v.code.to_string()),
+                message: Some(format!("{}: {}", v.field, v.message)),
+            })
+            .collect(),
+        http_status_code: Some(i32::from(status.as_u16())),
+        http_status_message: status.canonical_reason().map(String::from),
+        request_method: request.map(|(method, _)| method.to_string()),
+        request_uri: request.map(|(_, path)| path.chars().take(SHOWN_URI_CHARS).collect()),
+        timestamp: Some(chrono::Utc::now()),
+    }
+}
+
+/// `Method Not Allowed` → `METHOD_NOT_ALLOWED`; `HTTP_<code>` for a status without a name.
+pub(crate) fn status_code_name(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => reason
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect(),
+        None => format!("HTTP_{}", status.as_u16()),
+    }
+}
+
 /// `value` as a JSON response with `status`.
 pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
     // These types always serialise; an empty object beats a panic if one ever did not.
@@ -188,4 +312,36 @@ pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Resp
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_become_codes() {
+        assert_eq!(
+            status_code_name(StatusCode::METHOD_NOT_ALLOWED),
+            "METHOD_NOT_ALLOWED"
+        );
+        assert_eq!(
+            status_code_name(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+            "REQUEST_HEADER_FIELDS_TOO_LARGE"
+        );
+        let unnamed = StatusCode::from_u16(499).expect("a status");
+        assert_eq!(status_code_name(unnamed), "HTTP_499");
+    }
+
+    #[test]
+    fn long_paths_are_not_echoed_whole() {
+        let path = format!("/{}", "a".repeat(10_000));
+        let body = baas_body(
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG".into(),
+            "too long".into(),
+            Vec::new(),
+            Some(("GET", &path)),
+        );
+        assert_eq!(body.request_uri.map(|u| u.len()), Some(SHOWN_URI_CHARS));
+    }
 }

@@ -1,4 +1,6 @@
-//! Fault injection: make the next calls of an operation fail with a status or answer late.
+//! Fault injection: make the next calls of an operation fail with a status, answer late or
+//! lose their connection, either instead of the operation or after it was applied (the cases
+//! a client must reconcile: the subscription exists, but the answer never arrived).
 
 use super::served;
 use super::SandboxError;
@@ -33,17 +35,39 @@ pub(crate) fn known_targets() -> String {
     targets().collect::<Vec<_>>().join(", ")
 }
 
-/// What the next calls of an operation do instead of (or before) their normal answer.
+/// When a fault strikes: instead of the operation, or once it has been applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// The fault replaces the operation: nothing is created or changed (the default).
+    #[default]
+    Before,
+    /// The operation is applied first (a subscription created, a cancellation recorded,
+    /// whatever it answered), then the fault decides what the client gets.
+    After,
+}
+
+impl Phase {
+    fn is_before(&self) -> bool {
+        *self == Phase::Before
+    }
+}
+
+/// What the next calls of an operation do instead of (or after) their normal answer.
 ///
 /// ```
-/// use scalexpert_sandbox::Fault;
+/// use scalexpert_sandbox::{Fault, Phase};
 /// use std::time::Duration;
 ///
 /// // The next two calls answer 503 with `Retry-After: 0`.
 /// let unavailable = Fault::status(503).retry_after(Duration::ZERO).times(2);
 /// // The next call waits half a second, then answers normally.
 /// let slow = Fault::delay(Duration::from_millis(500));
-/// # let _ = (unavailable, slow);
+/// // The next call is applied, then its connection is dropped without an answer.
+/// let lost = Fault::reset().after();
+/// // The next call is applied, then answers 503 instead of its real answer.
+/// let unsure = Fault::status(503).phase(Phase::After);
+/// # let _ = (unavailable, slow, lost, unsure);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,9 +78,15 @@ pub struct Fault {
     /// `Retry-After` to send with the status, in whole seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
-    /// Wait this long before answering, in milliseconds.
+    /// Wait this long before answering (or before dropping the connection), in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
+    /// Drop the connection instead of answering: the client sees a transport error, not a status.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
+    /// Instead of the operation (default), or after it was applied.
+    #[serde(default, skip_serializing_if = "Phase::is_before")]
+    pub phase: Phase,
     /// How many calls it applies to (default 1).
     #[serde(default = "one")]
     pub times: u32,
@@ -66,25 +96,55 @@ fn one() -> u32 {
     1
 }
 
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 impl Fault {
+    fn none() -> Fault {
+        Fault {
+            status: None,
+            retry_after_seconds: None,
+            delay_ms: None,
+            reset: false,
+            phase: Phase::Before,
+            times: 1,
+        }
+    }
+
     /// The next call answers `status`.
     pub fn status(status: u16) -> Fault {
         Fault {
             status: Some(status),
-            retry_after_seconds: None,
-            delay_ms: None,
-            times: 1,
+            ..Fault::none()
         }
     }
 
     /// The next call waits `delay`, then answers normally.
     pub fn delay(delay: Duration) -> Fault {
         Fault {
-            status: None,
-            retry_after_seconds: None,
-            delay_ms: Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
-            times: 1,
+            delay_ms: Some(millis(delay)),
+            ..Fault::none()
         }
+    }
+
+    /// The next call gets no answer: its connection is dropped.
+    pub fn reset() -> Fault {
+        Fault {
+            reset: true,
+            ..Fault::none()
+        }
+    }
+
+    /// Strikes once the operation was applied instead of replacing it ([`Phase::After`]).
+    pub fn after(self) -> Fault {
+        self.phase(Phase::After)
+    }
+
+    /// Strikes in `phase`.
+    pub fn phase(mut self, phase: Phase) -> Fault {
+        self.phase = phase;
+        self
     }
 
     /// Sends `Retry-After` (whole seconds) with the status.
@@ -93,9 +153,9 @@ impl Fault {
         self
     }
 
-    /// Also waits `delay` before answering.
+    /// Also waits `delay` before answering (or before dropping the connection).
     pub fn with_delay(mut self, delay: Duration) -> Fault {
-        self.delay_ms = Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
+        self.delay_ms = Some(millis(delay));
         self
     }
 
@@ -111,8 +171,11 @@ impl Fault {
                 return Err(format!("status {status} is not an error status (400-599)"));
             }
         }
-        if self.status.is_none() && self.delay_ms.is_none() {
-            return Err("a fault needs a status, a delay or both".into());
+        if self.status.is_none() && self.delay_ms.is_none() && !self.reset {
+            return Err("a fault needs a status, a delay or a reset".into());
+        }
+        if self.reset && self.status.is_some() {
+            return Err("a reset answers nothing: it cannot also answer a status".into());
         }
         if self.delay_ms.is_some_and(|ms| ms > 600_000) {
             return Err("delays are at most 600000 ms".into());
@@ -127,6 +190,8 @@ pub(crate) struct Shot {
     pub(crate) status: Option<u16>,
     pub(crate) retry_after_seconds: Option<u64>,
     pub(crate) delay: Option<Duration>,
+    pub(crate) reset: bool,
+    pub(crate) phase: Phase,
 }
 
 /// The faults waiting for their calls, per operation, first in first out.
@@ -201,6 +266,8 @@ impl Faults {
             status: front.status,
             retry_after_seconds: front.retry_after_seconds,
             delay: front.delay_ms.map(Duration::from_millis),
+            reset: front.reset,
+            phase: front.phase,
         };
         front.times = front.times.saturating_sub(1);
         if front.times == 0 {
@@ -238,8 +305,8 @@ mod tests {
         );
         let third = faults.take(target).expect("delay");
         assert_eq!(
-            (third.status, third.delay),
-            (None, Some(Duration::from_millis(5)))
+            (third.status, third.delay, third.phase),
+            (None, Some(Duration::from_millis(5)), Phase::Before)
         );
         assert_eq!(faults.take(target), None);
         assert_eq!(faults.take(TOKEN), None);
@@ -249,16 +316,37 @@ mod tests {
     fn pointless_faults_are_refused() {
         let faults = Faults::default();
         assert!(faults.inject(TOKEN, Fault::status(200)).is_err());
-        let nothing = Fault {
-            status: None,
-            retry_after_seconds: None,
-            delay_ms: None,
-            times: 1,
+        assert!(faults.inject(TOKEN, Fault::none()).is_err());
+        assert!(faults.inject(TOKEN, Fault::none().after()).is_err());
+        assert!(faults
+            .inject(TOKEN, Fault::reset().phase(Phase::After))
+            .is_ok());
+        let both = Fault {
+            status: Some(503),
+            ..Fault::reset()
         };
-        assert!(faults.inject(TOKEN, nothing).is_err());
+        assert!(faults.inject(TOKEN, both).is_err());
         faults.inject(TOKEN, Fault::status(500)).expect("valid");
         faults.clear();
         assert_eq!(faults.pending(TOKEN), Ok(0));
+    }
+
+    #[test]
+    fn the_json_shape_defaults_to_before_and_lists_only_what_was_set() {
+        let read: Fault = serde_json::from_str(r#"{"status": 503, "times": 2}"#).expect("a fault");
+        assert_eq!(read, Fault::status(503).times(2));
+        let after: Fault =
+            serde_json::from_str(r#"{"phase": "after", "reset": true}"#).expect("a fault");
+        assert_eq!(after, Fault::reset().after());
+        assert_eq!(
+            serde_json::to_value(&after).expect("json"),
+            serde_json::json!({"phase": "after", "reset": true, "times": 1})
+        );
+        assert_eq!(
+            serde_json::to_value(Fault::status(500)).expect("json"),
+            serde_json::json!({"status": 500, "times": 1})
+        );
+        assert!(serde_json::from_str::<Fault>(r#"{"phase": "during"}"#).is_err());
     }
 
     #[test]

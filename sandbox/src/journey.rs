@@ -2,8 +2,20 @@
 
 use super::lifecycle::{JourneyOutcome, Status, Subscription};
 use super::simulation;
+use super::validation::Violation;
+use serde_json::Value;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;\
+/// The policy of every page: nothing runs, nothing loads from elsewhere, forms post only back
+/// to the sandbox, and no other site may frame it.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Where the pages' stylesheet is served: a file of its own, so the policy needs no inline style.
+pub(crate) const STYLESHEET_PATH: &str = "/sandbox/style.css";
+
+/// The pages' look.
+pub(crate) const STYLESHEET: &str =
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;\
 padding:0 1rem;color:#1d1d1f}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}\
 dt{font-weight:600}form{display:inline-block;margin:.3rem .5rem .3rem 0}button{font-size:1rem;\
 padding:.5rem 1rem;cursor:pointer}.note{color:#555;font-size:.9rem}";
@@ -27,8 +39,8 @@ pub(crate) fn escape(text: &str) -> String {
 fn document(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>{STYLE}</style>\
-</head><body><main>{body}</main></body></html>",
+<meta name=\"viewport\" content=\"width=device-width\"><title>{}</title>\
+<link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\"></head><body><main>{body}</main></body></html>",
         escape(title)
     )
 }
@@ -43,6 +55,42 @@ fn facts(s: &Subscription) -> String {
         s.status,
         escape(s.status.substatus()),
     )
+}
+
+/// Whether `url` may become the page's way back to the merchant: an absolute `http(s)` URL.
+/// Anything else (`javascript:`, `data:`) would run in the sandbox's origin when clicked.
+fn is_web_url(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+}
+
+/// Refuses a `merchantUrls.confirmation` of a creation that is not an `http(s)` URL.
+pub(crate) fn check_return_url(body: &Value, out: &mut Vec<Violation>) {
+    let url = body
+        .get("merchantUrls")
+        .and_then(|urls| urls.get("confirmation"))
+        .and_then(Value::as_str);
+    if let Some(url) = url {
+        if !is_web_url(url) {
+            out.push(Violation::new(
+                "INVALID_FORMAT",
+                "merchantUrls.confirmation",
+                "must be an absolute http or https URL",
+            ));
+        }
+    }
+}
+
+/// The way back to the merchant, if its URL is one a link may take.
+fn back_link(s: &Subscription) -> String {
+    if is_web_url(&s.confirmation_url) {
+        format!(
+            "<a href=\"{}\">Back to the merchant</a>",
+            escape(&s.confirmation_url)
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The journey page: what is being financed and one button per way the journey can end.
@@ -71,10 +119,7 @@ pub(crate) fn page(s: &Subscription, token: &str) -> String {
         })
         .collect();
     let next = if buttons.is_empty() {
-        format!(
-            "<p>This journey is over. <a href=\"{}\">Back to the merchant</a></p>",
-            escape(&s.confirmation_url)
-        )
+        format!("<p>This journey is over. {}</p>", back_link(s))
     } else {
         format!("<p>How does the application end?</p>{buttons}")
     };
@@ -93,10 +138,10 @@ pub(crate) fn outcome_page(s: &Subscription) -> String {
     document(
         "Scalexpert sandbox: journey finished",
         &format!(
-            "<h1>Application {}</h1>{}<p><a href=\"{}\">Back to the merchant</a></p>",
+            "<h1>Application {}</h1>{}<p>{}</p>",
             s.status,
             facts(s),
-            escape(&s.confirmation_url)
+            back_link(s)
         ),
     )
 }
@@ -161,6 +206,35 @@ mod tests {
         let html = page(&s, "tok");
         assert!(!html.contains("<form"));
         assert!(html.contains("https://shop.test/back"));
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        let mut s = subscription(false);
+        s.status = Status::Accepted;
+        s.confirmation_url = "javascript://x/%0aalert(document.domain)".into();
+        assert!(!page(&s, "tok").contains("javascript"));
+        assert!(!outcome_page(&s).contains("href=\"javascript"));
+        let mut refused = Vec::new();
+        let body = serde_json::json!({"merchantUrls": {"confirmation": s.confirmation_url}});
+        check_return_url(&body, &mut refused);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].field, "merchantUrls.confirmation");
+        for fine in ["https://shop.test/back", "http://127.0.0.1:3000/ok?x=1"] {
+            let mut none = Vec::new();
+            check_return_url(
+                &serde_json::json!({"merchantUrls": {"confirmation": fine}}),
+                &mut none,
+            );
+            assert!(none.is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn pages_load_nothing_inline() {
+        let html = page(&subscription(false), "tok");
+        assert!(!html.contains("<style") && !html.contains("<script"));
+        assert!(html.contains(STYLESHEET_PATH));
     }
 
     #[test]

@@ -65,12 +65,19 @@
 // Nothing a user or the network controls is unwrapped (tests may: clippy.toml).
 #![warn(missing_docs, clippy::unwrap_used)]
 
+mod admin;
 mod auth;
+mod connections;
 mod errors;
 mod faults;
+mod gate;
 mod insurance;
 mod journey;
 mod lifecycle;
+mod limits;
+mod outer;
+mod quota;
+mod random;
 mod rules;
 mod sample;
 mod served;
@@ -81,12 +88,15 @@ mod validation;
 mod webhooks;
 mod wire;
 
-pub use faults::{Fault, Faults, TOKEN};
+pub use admin::ADMIN_TOKEN_HEADER;
+pub use faults::{Fault, Faults, Phase, TOKEN};
 pub use insurance::{
     CoverPrice, InsuranceOffer, InsuranceRules, InsuranceSolution, InsuranceStatus, PriceBand,
     DEFAULT_QUOTE_LIFETIME, MAX_INSURANCE_RECORDS,
 };
 pub use lifecycle::{CancellationStatus, JourneyOutcome, Status};
+pub use limits::{Limits, MAX_PAGE_SIZE};
+pub use quota::{ClientStats, Stats};
 pub use rules::{DurationTier, Offer, Product, RuleTable};
 pub use sample::sample_application;
 pub use served::{API, INSURANCE_API, INSURANCE_OPERATIONS, OPERATIONS};
@@ -129,6 +139,9 @@ pub enum SandboxError {
     /// A fault that cannot be injected (no effect, or a status that is no error).
     #[error("invalid fault: {0}")]
     InvalidFault(String),
+    /// The operating system gave no random bytes for the admin token.
+    #[error("sandbox: {0}")]
+    Randomness(String),
     /// A fault target that is neither an operationId of the served spec nor [`TOKEN`].
     #[error("unknown operation {0:?}; known: {known}", known = faults::known_targets())]
     UnknownOperation(String),
@@ -197,6 +210,19 @@ pub struct SandboxBuilder {
     quote_lifetime: Duration,
     webhooks: Vec<PendingWebhook>,
     webhook_retry: WebhookRetry,
+    limits: Limits,
+    quota: (u32, Duration),
+    admin_token: Option<Secret>,
+}
+
+/// A secret the builder holds: never shown by `Debug`.
+#[derive(Clone)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl Default for SandboxBuilder {
@@ -221,6 +247,9 @@ impl Default for SandboxBuilder {
             quote_lifetime: DEFAULT_QUOTE_LIFETIME,
             webhooks: Vec::new(),
             webhook_retry: WebhookRetry::default(),
+            limits: Limits::default(),
+            quota: (quota::DEFAULT_CALLS, quota::DEFAULT_WINDOW),
+            admin_token: None,
         }
     }
 }
@@ -319,6 +348,35 @@ impl SandboxBuilder {
         self
     }
 
+    /// What the sandbox accepts and holds (default [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// At most `calls` API calls per client id and scope in any window of
+    /// [`quota_window`](Self::quota_window) (default 600, the gateway's quota); more get 429
+    /// with `Retry-After`. 0 turns the limit off (calls are still counted, see
+    /// [`Sandbox::stats`]). Token requests do not count.
+    pub fn quota(mut self, calls: u32) -> Self {
+        self.quota.0 = calls;
+        self
+    }
+
+    /// The sliding window of [`quota`](Self::quota) (default 60 s).
+    pub fn quota_window(mut self, window: Duration) -> Self {
+        self.quota.1 = window;
+        self
+    }
+
+    /// The token admin requests (`/sandbox/admin/...`) must send in
+    /// [`ADMIN_TOKEN_HEADER`]; without it the sandbox makes a random one
+    /// ([`Sandbox::admin_token`]). At least 16 visible ASCII characters.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(Secret(token.into()));
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         self.rules.check().map_err(SandboxError::Configuration)?;
@@ -340,7 +398,20 @@ impl SandboxBuilder {
                 empty.client_id
             )));
         }
-        let store = store::Store::default();
+        let admin_token = match self.admin_token {
+            Some(Secret(token)) => {
+                if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(SandboxError::Configuration(
+                        "the admin token must be at least 16 visible ASCII characters".into(),
+                    ));
+                }
+                token
+            }
+            None => {
+                random::token("sbxadm_").map_err(|e| SandboxError::Randomness(e.to_string()))?
+            }
+        };
+        let store = store::Store::new(&self.limits);
         for pending in self.webhooks {
             let endpoint =
                 webhook_endpoint(pending.merchant.as_deref(), &pending.url, pending.secrets)?;
@@ -369,22 +440,30 @@ impl SandboxBuilder {
         let state = Arc::new(server::State {
             spec,
             insurance: insurance::Insurance::new(self.insurance_rules, self.quote_lifetime),
-            auth: auth::Auth::new(self.clients.clone(), self.token_lifetime),
+            auth: auth::Auth::new(
+                self.clients.clone(),
+                self.token_lifetime,
+                self.limits.max_tokens_per_client,
+            ),
             store,
             rules: RwLock::new(Arc::new(self.rules)),
             faults: Faults::default(),
+            quota: quota::Quota::new(self.quota.0, self.quota.1),
+            limits: self.limits,
             base_url: base_url.clone(),
+            local,
+            admin_token,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let app = server::router(Arc::clone(&state)).map_err(SandboxError::Configuration)?;
+        let limits = self.limits;
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    // Dropping the sender (the Sandbox) stops the server too.
-                    let _ = stopped.await;
-                })
-                .await;
-            served.map_err(|e| SandboxError::Listen(e.to_string()))
+            connections::serve(listener, app, limits, async {
+                // Dropping the sender (the Sandbox) stops the server too.
+                let _ = stopped.await;
+            })
+            .await;
+            Ok(())
         });
         Ok(Sandbox {
             base_url,
@@ -473,9 +552,21 @@ impl Sandbox {
             .build()
     }
 
-    /// Where to make calls fail or slow down.
+    /// Where to make calls fail, slow down or lose their connection.
     pub fn faults(&self) -> &Faults {
         &self.state.faults
+    }
+
+    /// What the admin endpoints must receive in [`ADMIN_TOKEN_HEADER`] (the library API needs
+    /// none).
+    pub fn admin_token(&self) -> &str {
+        &self.state.admin_token
+    }
+
+    /// The calls and token requests of every client id and scope so far, as
+    /// `GET /sandbox/admin/stats` lists them.
+    pub fn stats(&self) -> Stats {
+        self.state.quota.stats()
     }
 
     /// Ends the buyer's journey of a subscription as the journey page would, whoever owns it.

@@ -1,10 +1,13 @@
 //! `scalexpert-sandbox`: the offline Scalexpert sandbox as a process, for other programs and
 //! languages. See `scalexpert-sandbox --help`.
 
-use scalexpert_sandbox::{InsuranceRules, RuleTable, Sandbox, SandboxBuilder, API, INSURANCE_API};
+use scalexpert_sandbox::{
+    InsuranceRules, RuleTable, Sandbox, SandboxBuilder, SandboxError, API, INSURANCE_API,
+};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
+use tracing_subscriber::filter::LevelFilter;
 
 /// The help text; its first line names the served API version.
 fn help() -> String {
@@ -35,6 +38,14 @@ OPTIONS:
     --print-insurance-rules     Print the default insurance rules as JSON and exit
     --quote-lifetime <SECONDS>  How long an insurance quotation can be subscribed
                                 (default 172800, 48 hours; 0: expired at once)
+    --quota <CALLS>             API calls allowed per client id and scope in any window
+                                (default 600, the gateway's; 0: no limit); more get 429
+    --quota-window-secs <S>     The quota's sliding window (default 60)
+    --admin-token <TOKEN>       What /sandbox/admin/* requests must send in
+                                X-Sandbox-Admin-Token (at least 16 characters; default: a
+                                random one, printed on the second line of standard output)
+    --log-level <LEVEL>         off, error, warn, info (default), debug or trace: one line per
+                                request and per webhook delivery, on standard error
     -h, --help                  Print this help
     -V, --version               Print the version
 
@@ -42,6 +53,13 @@ Without credentials options, the sandbox accepts sandbox-merchant / sandbox-merc
 as a PSP, sandbox-psp / sandbox-psp-secret. Point a client at http://HOST:PORT: tokens come from
 /auth-server/api/v1/oauth2/token (scopes e-financing:rw and insurance:rw), the APIs live under
 /e-financing/api/v1 and /insurance/api/v1.
+
+Standard output says `scalexpert-sandbox listening on http://HOST:PORT`, then, unless
+--admin-token was given, `scalexpert-sandbox admin token TOKEN`. Logs never show secrets,
+tokens or buyers' data.
+
+State is in memory only: subscriptions, tokens, faults and webhook endpoints are lost when the
+process stops.
 ";
 
 struct Options {
@@ -53,10 +71,15 @@ struct Options {
     rules: Option<String>,
     insurance_rules: Option<String>,
     quote_lifetime: Option<u64>,
+    quota: Option<u32>,
+    quota_window: Option<u64>,
+    admin_token: Option<String>,
+    log_level: LevelFilter,
 }
 
 enum Command {
-    Serve(Options),
+    // Boxed: the options are far larger than the text to print.
+    Serve(Box<Options>),
     Print(String),
 }
 
@@ -71,6 +94,10 @@ fn parse() -> Result<Command, lexopt::Error> {
         rules: None,
         insurance_rules: None,
         quote_lifetime: None,
+        quota: None,
+        quota_window: None,
+        admin_token: None,
+        log_level: LevelFilter::INFO,
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -90,6 +117,10 @@ fn parse() -> Result<Command, lexopt::Error> {
                     .map_err(|e| lexopt::Error::Custom(e.into()))?;
                 return Ok(Command::Print(rules));
             }
+            Long("quota") => options.quota = Some(parser.value()?.parse()?),
+            Long("quota-window-secs") => options.quota_window = Some(parser.value()?.parse()?),
+            Long("admin-token") => options.admin_token = Some(parser.value()?.string()?),
+            Long("log-level") => options.log_level = parser.value()?.parse()?,
             Long("print-rules") => {
                 let rules = serde_json::to_string_pretty(&RuleTable::standard())
                     .map_err(|e| lexopt::Error::Custom(e.into()))?;
@@ -105,10 +136,10 @@ fn parse() -> Result<Command, lexopt::Error> {
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Command::Serve(options))
+    Ok(Command::Serve(Box::new(options)))
 }
 
-fn builder(options: Options) -> Result<SandboxBuilder, String> {
+fn builder(options: &Options) -> Result<SandboxBuilder, String> {
     let mut builder = Sandbox::builder().address(SocketAddr::new(options.host, options.port));
     let pair = |name: &str, (id, secret): (Option<String>, Option<String>)| match (id, secret) {
         (Some(id), Some(secret)) => Ok(Some((id, secret))),
@@ -117,8 +148,8 @@ fn builder(options: Options) -> Result<SandboxBuilder, String> {
             "--{name}client-id and --{name}client-secret go together"
         )),
     };
-    let merchant = pair("", options.merchant)?;
-    let psp = pair("psp-", options.psp)?;
+    let merchant = pair("", options.merchant.clone())?;
+    let psp = pair("psp-", options.psp.clone())?;
     if merchant.is_some() || psp.is_some() {
         builder = builder.without_default_clients();
     }
@@ -131,16 +162,28 @@ fn builder(options: Options) -> Result<SandboxBuilder, String> {
     if let Some(seconds) = options.token_lifetime {
         builder = builder.token_lifetime(Duration::from_secs(seconds));
     }
-    if let Some(path) = options.rules {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(path) = &options.rules {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
         builder = builder.rules(RuleTable::from_json(&text)?);
     }
-    if let Some(path) = options.insurance_rules {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(path) = &options.insurance_rules {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
         builder = builder.insurance_rules(InsuranceRules::from_json(&text)?);
     }
     if let Some(seconds) = options.quote_lifetime {
         builder = builder.quote_lifetime(Duration::from_secs(seconds));
+    }
+    if let Some(calls) = options.quota {
+        builder = builder.quota(calls);
+    }
+    if let Some(seconds) = options.quota_window {
+        if seconds == 0 {
+            return Err("--quota-window-secs must be at least 1".into());
+        }
+        builder = builder.quota_window(Duration::from_secs(seconds));
+    }
+    if let Some(token) = &options.admin_token {
+        builder = builder.admin_token(token.clone());
     }
     Ok(builder)
 }
@@ -151,19 +194,23 @@ fn main() -> ExitCode {
             println!("{text}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Serve(options)) => options,
+        Ok(Command::Serve(options)) => *options,
         Err(e) => {
             eprintln!("error: {e}\n\n{}", help());
             return ExitCode::from(2);
         }
     };
-    let builder = match builder(options) {
+    let builder = match builder(&options) {
         Ok(builder) => builder,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    tracing_subscriber::fmt()
+        .with_max_level(options.log_level)
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -177,10 +224,19 @@ fn main() -> ExitCode {
     let served = runtime.block_on(async {
         let sandbox = builder.start().await?;
         println!("scalexpert-sandbox listening on {}", sandbox.base_url());
+        if options.admin_token.is_none() {
+            // The only way to learn a generated token: printed once, never logged.
+            println!("scalexpert-sandbox admin token {}", sandbox.admin_token());
+        }
         sandbox.run_until_stopped().await
     });
     match served {
         Ok(()) => ExitCode::SUCCESS,
+        // Inconsistent options (credentials, rules, admin token) are bad arguments too.
+        Err(e @ SandboxError::Configuration(_)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

@@ -1,9 +1,14 @@
 //! The in-memory store, partitioned by tenant: a tenant reads and changes only its own
 //! subscriptions, and finds nothing where another tenant's are.
+//!
+//! It holds a bounded number of subscriptions, per tenant and in all
+//! ([`Limits`](crate::Limits)): past either, a creation is refused rather than an older
+//! subscription dropped, since a test that reconciles or pages must find every record it made.
 
 use super::lifecycle::{Subscription, Tenant};
+use super::limits::Limits;
 use super::webhooks::{Hub, Snapshot};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
@@ -11,6 +16,8 @@ use uuid::Uuid;
 #[derive(Default)]
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    max_per_tenant: Option<usize>,
+    max_total: Option<usize>,
     /// Told of every creation and change while the lock is held, so events queue in the
     /// order the changes happened.
     pub(crate) webhooks: Hub,
@@ -21,13 +28,26 @@ struct Inner {
     records: Vec<Subscription>,
     by_id: HashMap<Uuid, usize>,
     by_journey: HashMap<String, Uuid>,
-    /// `merchantGlobalOrderId`s in use, per tenant.
-    orders: HashSet<(Tenant, String)>,
+    /// Per tenant: how many subscriptions it has, and the `merchantGlobalOrderId`s in use.
+    tenants: HashMap<Tenant, TenantRecords>,
 }
 
-/// The tenant already used this `merchantGlobalOrderId`.
+#[derive(Default)]
+struct TenantRecords {
+    count: usize,
+    orders: std::collections::HashSet<String>,
+}
+
+/// Why a subscription was not stored.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct DuplicateOrder;
+pub(crate) enum Full {
+    /// The tenant already used this `merchantGlobalOrderId`.
+    DuplicateOrder,
+    /// The tenant holds this many subscriptions, its limit.
+    Tenant(usize),
+    /// The sandbox holds this many subscriptions, its limit.
+    Sandbox(usize),
+}
 
 /// Filters and page of a list call.
 pub(crate) struct ListQuery<'a> {
@@ -39,6 +59,14 @@ pub(crate) struct ListQuery<'a> {
 }
 
 impl Store {
+    pub(crate) fn new(limits: &Limits) -> Store {
+        Store {
+            max_per_tenant: Some(limits.max_subscriptions_per_tenant),
+            max_total: Some(limits.max_subscriptions),
+            ..Store::default()
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere must not make every later call fail.
         self.inner
@@ -46,18 +74,26 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds a subscription unless its tenant already used its `merchantGlobalOrderId`; the
-    /// check and the insertion are one step, so concurrent duplicates cannot both get in.
-    pub(crate) fn insert(&self, record: Subscription) -> Result<(), DuplicateOrder> {
+    /// Adds a subscription unless its tenant already used its `merchantGlobalOrderId` or a
+    /// limit is reached; the checks and the insertion are one step, so concurrent duplicates
+    /// cannot both get in.
+    pub(crate) fn insert(&self, record: Subscription) -> Result<(), Full> {
         let mut inner = self.lock();
-        let key = (
-            record.tenant.clone(),
-            record.merchant_global_order_id.clone(),
-        );
-        if inner.orders.contains(&key) {
-            return Err(DuplicateOrder);
+        let held = inner.tenants.get(&record.tenant);
+        if held.is_some_and(|held| held.orders.contains(&record.merchant_global_order_id)) {
+            return Err(Full::DuplicateOrder);
         }
-        inner.orders.insert(key);
+        let count = held.map_or(0, |held| held.count);
+        if let Some(max) = self.max_per_tenant.filter(|max| count >= *max) {
+            return Err(Full::Tenant(max));
+        }
+        if let Some(max) = self.max_total.filter(|max| inner.records.len() >= *max) {
+            return Err(Full::Sandbox(max));
+        }
+        // Only a stored subscription makes an entry: refused ones leave nothing behind.
+        let held = inner.tenants.entry(record.tenant.clone()).or_default();
+        held.count += 1;
+        held.orders.insert(record.merchant_global_order_id.clone());
         let index = inner.records.len();
         inner.by_id.insert(record.id, index);
         inner.by_journey.insert(record.journey.clone(), record.id);
@@ -139,10 +175,13 @@ impl Store {
 mod tests {
     use super::super::lifecycle::tests::subscription;
     use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static NEXT: AtomicU64 = AtomicU64::new(1);
 
     fn record(client: &str, merchant: Option<&str>, order: &str) -> Subscription {
         let mut s = subscription(false);
-        s.id = Uuid::from_u128(fastrand::u128(..));
+        s.id = Uuid::from_u128(u128::from(NEXT.fetch_add(1, Ordering::Relaxed)));
         s.journey = s.id.to_string();
         s.tenant = Tenant {
             client_id: client.into(),
@@ -181,6 +220,41 @@ mod tests {
             .insert(record("a", Some("m"), "o1"))
             .expect("other tenant");
         assert!(store.insert(record("a", None, "o1")).is_err());
+    }
+
+    #[test]
+    fn creations_past_a_limit_are_refused_and_nothing_is_dropped() {
+        let store = Store::new(
+            &Limits::default()
+                .max_subscriptions_per_tenant(2)
+                .max_subscriptions(3),
+        );
+        store.insert(record("a", None, "o1")).expect("first");
+        store.insert(record("a", None, "o2")).expect("second");
+        assert_eq!(store.insert(record("a", None, "o3")), Err(Full::Tenant(2)));
+        // A duplicate is still told as one.
+        assert_eq!(
+            store.insert(record("a", None, "o1")),
+            Err(Full::DuplicateOrder)
+        );
+        store
+            .insert(record("a", Some("m"), "o1"))
+            .expect("another tenant");
+        assert_eq!(
+            store.insert(record("a", Some("n"), "o1")),
+            Err(Full::Sandbox(3))
+        );
+        let tenant = Tenant {
+            client_id: "a".into(),
+            merchant: None,
+        };
+        let all = ListQuery {
+            order: None,
+            basket: None,
+            page: 1,
+            page_size: 20,
+        };
+        assert_eq!(store.list(&tenant, &all).0, 2);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! The API answer never waits for a delivery.
 
 use super::lifecycle::{CancellationStatus, Status, Subscription};
+use super::random;
 use super::simulation;
 use chrono::{SecondsFormat, Utc};
 use scalexpert::webhooks::ReceiverSecrets;
@@ -94,10 +95,6 @@ impl fmt::Debug for Hub {
             .field("endpoints", &*self.read())
             .finish_non_exhaustive()
     }
-}
-
-fn random_uuid() -> Uuid {
-    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
 }
 
 impl Hub {
@@ -216,9 +213,17 @@ impl Hub {
             record.id,
             code,
             |correlation| {
+                let id = random::uuid()
+                    .map_err(|_| {
+                        tracing::warn!(
+                            code,
+                            "sandbox webhook: no randomness for the event's id; not sent"
+                        )
+                    })
+                    .ok()?;
                 let event = serde_json::json!({
                     "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-                    "id": random_uuid(),
+                    "id": id,
                     "correlationId": correlation,
                     "eventTypeCode": type_code,
                     "eventCode": code,
@@ -250,12 +255,23 @@ impl Hub {
         let Some(endpoint) = self.read().get(&merchant).cloned() else {
             return;
         };
-        let correlation = *self
-            .correlations
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(subject)
-            .or_insert_with(random_uuid);
+        let correlation = {
+            let mut correlations = self
+                .correlations
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match correlations.get(&subject) {
+                Some(known) => Ok(*known),
+                None => random::uuid().map(|id| *correlations.entry(subject).or_insert(id)),
+            }
+        };
+        let Ok(correlation) = correlation else {
+            tracing::warn!(
+                code,
+                "sandbox webhook: no randomness for the event's correlation id; not sent"
+            );
+            return;
+        };
         let Some(body) = body(correlation) else {
             return;
         };
@@ -302,8 +318,11 @@ fn status_code(status: Status) -> &'static str {
 /// Delivers one event, retrying as configured. Signed afresh on each attempt, so a retry's
 /// timestamp is current.
 async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
+    // Logged without what may be a secret: credentials in the URL, its query.
     let mut url = job.endpoint.url.clone();
+    let _ = url.set_username("");
     let _ = url.set_password(None);
+    url.set_query(None);
     for attempt in 0..=retry.retries {
         if attempt > 0 {
             tokio::time::sleep(retry.delay).await;
@@ -328,7 +347,10 @@ async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
             .send()
             .await;
         match sent {
-            Ok(answer) if answer.status().is_success() => return,
+            Ok(answer) if answer.status().is_success() => {
+                tracing::info!(url = %url, code = %job.code, status = answer.status().as_u16(), attempt, "sandbox webhook delivered");
+                return;
+            }
             Ok(answer) => {
                 tracing::warn!(url = %url, code = %job.code, status = answer.status().as_u16(), attempt, "sandbox webhook refused");
             }
@@ -337,4 +359,5 @@ async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
             }
         }
     }
+    tracing::warn!(url = %url, code = %job.code, attempts = retry.retries + 1, "sandbox webhook dropped: every attempt failed");
 }

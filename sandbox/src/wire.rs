@@ -40,7 +40,7 @@ pub(crate) fn summary(s: &Subscription) -> types::CreditSubscriptionDto {
 pub(crate) fn detail(s: &Subscription) -> Option<types::CreditSubscriptionDtoResponse> {
     Some(types::CreditSubscriptionDtoResponse {
         basket_details: s.basket_summary.clone(),
-        buyer: serde_json::from_value(s.buyer.clone()).ok()?,
+        buyer: serde_json::from_str(&s.buyer).ok()?,
         cancellation_already_made: s.cancellation_already_made(),
         cancellation_status: s.cancellation.map(|c| open(c.as_str())),
         consolidated_status: open(s.status.as_str()),

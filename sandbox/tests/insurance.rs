@@ -559,7 +559,7 @@ async fn the_life_cycle_after_subscription() {
 
     // The same over HTTP, for other languages.
     let other = subscribe(&api, "CMD-LIFE-2").await.expect("subscribed");
-    let http = reqwest::Client::new();
+    let http = crate::admin_http(&sandbox);
     let url = format!(
         "{}/sandbox/admin/insurance/subscriptions/{other}/status",
         sandbox.base_url()

@@ -1,85 +1,68 @@
-//! The curl walkthrough of `docs/sandbox.md` ("Insurance walkthrough with curl"), run as it is
-//! written against two `scalexpert-sandbox` processes: the default one, and one started with
-//! `--quote-lifetime 0` for the expired quotation.
+//! The curl walkthrough of `docs/sandbox.md` runs against the binary, and the doc shows exactly
+//! the commands that run: its shell blocks in the walkthrough section are `walkthrough.sh`.
 
-use super::binary::start;
+use std::path::Path;
 use std::process::Command;
 
-/// The ```sh blocks of the walkthrough section of `docs/sandbox.md`, in order.
-fn walkthrough() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/sandbox.md");
-    let doc = std::fs::read_to_string(path).expect("docs/sandbox.md");
-    let section = doc
-        .split("\n## ")
-        .find(|section| section.starts_with("Insurance walkthrough with curl"))
-        .expect("the walkthrough section");
-    let mut blocks = Vec::new();
-    let mut rest = section;
-    while let Some(start) = rest.find("```sh\n") {
-        let body = &rest[start + "```sh\n".len()..];
-        let end = body.find("\n```").expect("a closed block");
-        blocks.push(body[..end].to_string());
-        rest = &body[end + 4..];
+const BEGIN: &str = "<!-- walkthrough:begin -->";
+const END: &str = "<!-- walkthrough:end -->";
+const MARKER: &str = "# --- walkthrough ---\n";
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The ```sh blocks between the walkthrough markers, joined.
+fn doc_commands(doc: &str) -> String {
+    let start = doc.find(BEGIN).expect("the walkthrough's begin marker");
+    let end = doc.find(END).expect("the walkthrough's end marker");
+    let section = &doc[start..end];
+    let mut commands = String::new();
+    let mut inside = false;
+    for line in section.lines() {
+        match (inside, line.trim_end()) {
+            (false, "```sh") => inside = true,
+            (true, "```") => inside = false,
+            (true, _) => {
+                commands.push_str(line);
+                commands.push('\n');
+            }
+            _ => {}
+        }
     }
-    blocks
+    commands
 }
 
 #[test]
-fn the_documented_insurance_flow_runs_and_an_expired_quotation_is_refused() {
-    let blocks = walkthrough();
-    assert_eq!(blocks.len(), 2, "the flow, then the expired quotation");
-    let (_default, sandbox) = start(&[]);
-    let (_expiring, expiring) = start(&["--quote-lifetime", "0"]);
-    // One shell, as a reader runs both blocks one after the other.
-    let script = format!("set -euo pipefail\n{}\n{}\n", blocks[0], blocks[1]);
+fn the_doc_shows_the_script_and_the_script_runs() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script_path = manifest.join("tests/walkthrough.sh");
+    let script = read(&script_path);
+    let doc = read(&manifest.join("../docs/sandbox.md"));
+    let (_, body) = script.split_once(MARKER).expect("the script's marker line");
+    assert_eq!(
+        doc_commands(&doc),
+        body,
+        "docs/sandbox.md's walkthrough and sandbox/tests/walkthrough.sh differ"
+    );
+
+    let (_running, url) = crate::binary::start(&["--log-level", "warn"]);
     let output = Command::new("bash")
-        .args(["-c", &script])
-        .env("SANDBOX", &sandbox)
-        .env("EXPIRING_SANDBOX", &expiring)
+        .arg(&script_path)
+        .env("SANDBOX", &url)
         .output()
-        .expect("bash runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+        .expect("bash runs (with curl and jq installed)");
     assert!(
         output.status.success(),
-        "exit {:?}\n{stdout}\n{}",
-        output.status,
+        "the walkthrough failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let lines: Vec<&str> = stdout.lines().collect();
-    let json = |line: &str| -> serde_json::Value {
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}"))
-    };
-    // Step by step, what the comments under each command say.
-    assert_eq!(lines[0], "CIFRWE-DXCO");
-    let item = json(lines[1]);
-    assert!(item["id"].is_string(), "{item}");
-    let offers = json(lines[2]);
-    let ids: Vec<_> = offers["insurances"]
-        .as_array()
-        .expect("offers")
-        .iter()
-        .map(|o| (o["id"].to_string(), o["price"].to_string()))
-        .collect();
+    // Each `jq -e` check printed its verdict.
+    let verdicts = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
-        ids,
-        [
-            ("\"WEX-24M-2\"".to_string(), "59.9".to_string()),
-            ("\"WEX-36M-2\"".to_string(), "84.9".to_string())
-        ]
+        verdicts.lines().filter(|l| *l == "true").count(),
+        7,
+        "{verdicts}"
     );
-    assert_eq!(
-        offers["itemId"], item["id"],
-        "the same item, registered twice"
-    );
-    let quote = json(lines[3]);
-    assert_eq!(quote["insurancePrice"], 84.9);
-    assert_eq!(json(lines[4])["consolidatedStatus"], "SUBSCRIBED");
-    assert_eq!(&lines[5..9], ["1", "21.23", "204", "CANCELLED"]);
-    // The expired quotation: the gateway's error shape, then the status.
-    let refused = json(lines[9]);
-    assert_eq!(refused["errorCode"], "QUOTE_EXPIRED");
-    assert_eq!(refused["httpStatusCode"], 400);
-    assert_eq!(refused["requestURI"], "/insurance/api/v1/subscriptions");
-    assert_eq!(lines[10], "400");
-    assert_eq!(lines.len(), 11, "{stdout}");
 }

@@ -360,7 +360,7 @@ async fn admin_endpoint_configures_webhooks() {
         .await
         .unwrap();
     let admin = format!("{}/sandbox/admin/webhooks", sandbox.base_url());
-    let http = reqwest::Client::new();
+    let http = crate::admin_http(&sandbox);
 
     // The management API's upsert body, plus `merchant` for a PSP's merchant.
     let answer = http
