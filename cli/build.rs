@@ -140,9 +140,14 @@ fn body_flags(doc: &Value) -> String {
         let Some(body) = op.op.get("requestBody") else {
             continue;
         };
+        // A body names its schema by reference (a type); its properties are the flags.
         let schema = refs::deref(doc, body)
             .pointer("/content/application~1json/schema")
-            .map(|schema| refs::deref(doc, schema));
+            .map(|schema| {
+                refs::reference_of(schema)
+                    .and_then(|reference| refs::resolve(doc, reference))
+                    .unwrap_or(schema)
+            });
         let Some(properties) = schema
             .and_then(|schema| schema.get("properties"))
             .and_then(Value::as_object)

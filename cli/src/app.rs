@@ -214,14 +214,8 @@ fn prepare(mut cmd: Command, version: &Version, method_name: &str) -> Command {
             continue;
         }
         if is_secret_field(flag) {
-            let flag_name = flag.to_string();
-            cmd = cmd.mut_arg(*flag, move |arg| {
-                arg.hide(true).value_parser(move |_: &str| {
-                    Err::<String, String>(format!(
-                        "--{flag_name} would show the secret in `ps`: put it in the --json-body file"
-                    ))
-                })
-            });
+            // Refused after parsing (`refuse_secret_flags`), without echoing the value.
+            cmd = cmd.mut_arg(*flag, |arg| arg.hide(true));
         } else if has_body {
             cmd = cmd.mut_arg(*flag, |arg| arg.conflicts_with("json-body"));
         }
@@ -238,6 +232,33 @@ fn prepare(mut cmd: Command, version: &Version, method_name: &str) -> Command {
         cmd = cmd.mut_arg("json-body-template", |arg| arg.hide(true));
     }
     cmd
+}
+
+/// Refuses a secret given as a flag of a generated command (`--secret`, `--auth-password`,
+/// `--key-for-signature`): the process's arguments show in `ps`. The value is not repeated.
+fn refuse_secret_flags(
+    version: &Version,
+    method_name: &str,
+    matches: &ArgMatches,
+) -> Result<(), CliError> {
+    let given: Vec<String> = version
+        .body_flags_of(method_name)
+        .iter()
+        .filter(|flag| is_secret_field(flag))
+        .filter(|flag| {
+            matches.try_contains_id(flag).unwrap_or(false)
+                && matches.value_source(flag) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .map(|flag| format!("--{flag}"))
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "{} would show the secret to every user of this machine (`ps`): put it in the \
+         --json-body file instead",
+        given.join(", ")
+    )))
 }
 
 /// Runs the command line on `args` (the program name first).
@@ -347,6 +368,7 @@ async fn run_operation(
 ) -> Result<(), CliError> {
     let (method_name, op_matches) = chosen_operation(family, matches)
         .ok_or_else(|| CliError::Usage(format!("no such {} command", family.name)))?;
+    refuse_secret_flags(family.version, method_name, op_matches)?;
     let client = crate::session::start(globals, Some(family.version))?;
     let printer = Printer {
         format: globals.format,

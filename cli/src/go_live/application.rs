@@ -160,7 +160,7 @@ mod tests {
             .as_str()
             .expect("phone");
         assert!(phone.starts_with("+49"));
-        assert_eq!(app["financedAmount"], json!(500));
+        assert_eq!(app["financedAmount"].as_f64(), Some(500.0));
         assert_eq!(language("DE"), "de-DE");
     }
 }

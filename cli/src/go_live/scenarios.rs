@@ -71,16 +71,17 @@ pub fn scenarios_of(kind: Kind) -> &'static [&'static str] {
 }
 
 /// The scenarios to run for `kind` when `only` are asked for (all when empty): those, and the
-/// accepted journey that cancellations and delivery need.
+/// accepted journey that cancellations, delivery and webhook receipt need.
 pub fn selected(kind: Kind, only: &[String]) -> Vec<&'static str> {
     let all = scenarios_of(kind);
     if only.is_empty() {
         return all.to_vec();
     }
     let accepted = all[usize::from(kind == Kind::LongTermCredit)];
-    let needs_accepted = only
-        .iter()
-        .any(|s| [PARTIAL_CANCELLATION, DELIVERY, FULL_CANCELLATION].contains(&s.as_str()));
+    // Cancellations and delivery work on it; webhook receipt needs a subscription to hear of.
+    let needs_accepted = only.iter().any(|s| {
+        [PARTIAL_CANCELLATION, DELIVERY, FULL_CANCELLATION, webhooks::SCENARIO].contains(&s.as_str())
+    });
     all.iter()
         .copied()
         .filter(|name| {

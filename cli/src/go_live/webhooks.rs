@@ -16,6 +16,13 @@ use std::time::Duration;
 /// Where the scenario's name is written once.
 pub const SCENARIO: &str = "webhook receipt";
 
+/// The variable holding the sandbox's admin token, for sandboxes whose admin endpoints ask for
+/// one (the binary prints it at start).
+pub const SANDBOX_ADMIN_TOKEN_VAR: &str = "SCALEXPERT_SANDBOX_ADMIN_TOKEN";
+
+/// The header the sandbox's admin endpoints read the token from.
+const SANDBOX_ADMIN_TOKEN_HEADER: &str = "X-Sandbox-Admin-Token";
+
 /// An event as go-live saw it.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -123,17 +130,29 @@ impl Webhooks {
         if let Some(merchant) = merchant {
             registration["merchant"] = merchant.into();
         }
-        let registered = http
+        let mut request = http
             .put(format!("{root}/sandbox/admin/webhooks"))
-            .json(&registration)
-            .send()
-            .await;
+            .json(&registration);
+        if let Some(token) = std::env::var(SANDBOX_ADMIN_TOKEN_VAR)
+            .ok()
+            .filter(|t| !t.is_empty())
+        {
+            request = request.header(SANDBOX_ADMIN_TOKEN_HEADER, token);
+        }
+        let registered = request.send().await;
         match registered {
             Ok(answer) if answer.status().is_success() => Webhooks::Receiver { events, server },
             Ok(answer) => {
                 server.abort();
+                let hint = if answer.status() == reqwest::StatusCode::UNAUTHORIZED {
+                    format!(
+                        "; set {SANDBOX_ADMIN_TOKEN_VAR} to the admin token the sandbox printed"
+                    )
+                } else {
+                    String::new()
+                };
                 Webhooks::Off(format!(
-                    "the sandbox refused go-live's webhook endpoint ({})",
+                    "the sandbox refused go-live's webhook endpoint ({}){hint}",
                     answer.status()
                 ))
             }
