@@ -197,3 +197,125 @@ async fn go_live_refuses_production_unless_allowed_and_unknown_scenarios() {
     assert_eq!(status(&unknown), Some(2), "{}", stderr(&unknown));
     assert!(stderr(&unknown).contains("split payment refused"));
 }
+
+/// A gateway (not the sandbox) whose subscription is accepted whatever the buyer does.
+async fn accepting_gateway(server: &httpmock::MockServer, id: &str) {
+    use httpmock::prelude::*;
+    token_mock(server).await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/e-financing/api/v1/eligible-solutions");
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(serde_json::json!({"solutions": [{
+                    "solutionCode": "SCFRSP-3XTS",
+                    "familyCode": "SC",
+                    "marketCode": "FR",
+                    "conditions": "TS",
+                    "communicationKit": {
+                        "solutionCode": "SCFRSP-3XTS",
+                        "visualAdditionalInformation": "",
+                        "visualInformationIcon": "",
+                    },
+                }]}));
+        })
+        .await;
+    let id_for_create = id.to_string();
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/e-financing/api/v1/subscriptions");
+            then.status(201)
+                .header("content-type", "application/json")
+                .json_body(serde_json::json!({
+                    "id": id_for_create,
+                    "redirect": {"type": "url", "value": "https://journey.example/pay/abc"},
+                }));
+        })
+        .await;
+    let solution = scalexpert_cli::go_live::application::Solution {
+        code: "SCFRSP-3XTS".into(),
+        kind: scalexpert_cli::go_live::application::Kind::SplitPayment,
+        market: "FR".into(),
+        amount: scalexpert::Amount::from(300),
+    };
+    let application = scalexpert_cli::go_live::application::application(&solution, "ORDER-1");
+    let subscription = serde_json::json!({
+        "creditSubscriptionId": id,
+        "registrationTimestamp": "2024-05-01T10:00:00Z",
+        "lastUpdateTimestamp": "2024-05-01T10:05:00Z",
+        "solutionCode": "SCFRSP-3XTS",
+        "familyCode": "SC",
+        "marketTypeCode": "FR",
+        "merchantBasketId": "ORDER-1-BASKET",
+        "merchantGlobalOrderId": "ORDER-1",
+        "merchantBuyerId": "ORDER-1-BUYER",
+        "financedAmount": 300,
+        "consolidatedStatus": "ACCEPTED",
+        "consolidatedSubstatus": "SUBSCRIPTION APPROVED BY PRODUCER",
+        "cancellationAlreadyMade": false,
+        "buyer": application["buyers"][0],
+        "basketDetails": "one article",
+    });
+    server
+        .mock_async(move |when, then| {
+            when.method(GET).path_includes("/e-financing/api/v1/subscriptions/");
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(subscription);
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn against_a_gateway_go_live_guides_the_buyer_and_says_what_to_fix() {
+    let server = httpmock::MockServer::start_async().await;
+    let id = "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    accepting_gateway(&server, id).await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let report_dir = dir.path().join("report");
+    let output = run(
+        with_credentials(CLIENT_ID, SECRET),
+        &[
+            "--env",
+            &server.base_url(),
+            "go-live",
+            "--report",
+            report_dir.to_str().expect("UTF-8"),
+            "--solution",
+            "SCFRSP-3XTS",
+            "--scenario",
+            "split payment accepted",
+            "--scenario",
+            "split payment refused",
+            "--journey-timeout",
+            "2",
+            "--poll-interval",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(status(&output), Some(1), "{}", stderr(&output));
+    let prompts = stderr(&output);
+    for expected in [
+        "https://journey.example/pay/abc",
+        "5017 6791 1038 0400",
+        "5017 6791 1038 0900",
+    ] {
+        assert!(prompts.contains(expected), "{expected} missing from:\n{prompts}");
+    }
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(report_dir.join("go-live.json")).expect("written"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        names(&report),
+        [
+            ("SCFRSP-3XTS".to_string(), "split payment accepted".to_string(), "pass".to_string()),
+            ("SCFRSP-3XTS".to_string(), "split payment refused".to_string(), "fail".to_string()),
+        ]
+    );
+    let refused = &report["scenarios"][1];
+    assert_eq!(refused["subscriptionId"], id);
+    let detail = refused["detail"].as_str().expect("a detail");
+    assert!(detail.contains("ACCEPTED") && detail.contains("5017 6791 1038 0900"), "{detail}");
+}
