@@ -296,10 +296,13 @@ async fn dispatch(
     requested: Option<&str>,
     matches: &ArgMatches,
 ) -> Result<(), CliError> {
-    let globals = GlobalOptions::from_arg_matches(matches)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let globals =
+        GlobalOptions::from_arg_matches(matches).map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(version) = requested {
-        if !registry::versions().iter().any(|v| v.api.version == version) {
+        if !registry::versions()
+            .iter()
+            .any(|v| v.api.version == version)
+        {
             return Err(CliError::Usage(format!(
                 "--api-version {version}: no API family here has it; built in: {}",
                 built_in()
@@ -416,11 +419,9 @@ mod tests {
         let mut tree = command(&families);
         for family in &families {
             for (method_name, name) in &family.commands {
-                let op = scalexpert::Operation::by_method_name(
-                    family.version.operations,
-                    method_name,
-                )
-                .expect("an operation");
+                let op =
+                    scalexpert::Operation::by_method_name(family.version.operations, method_name)
+                        .expect("an operation");
                 assert!(
                     help.contains(&format!("{} {name}", family.name)) && help.contains(op.id),
                     "{} {name} missing from\n{help}",

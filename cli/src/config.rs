@@ -248,8 +248,8 @@ mod tests {
 
     #[test]
     fn a_missing_secret_or_a_bad_line_is_refused_without_quoting_it() {
-        let missing = read_credentials_file(file("SCALEXPERT_CLIENT_ID=x\n").path())
-            .expect_err("no secret");
+        let missing =
+            read_credentials_file(file("SCALEXPERT_CLIENT_ID=x\n").path()).expect_err("no secret");
         assert!(missing.to_string().contains(CLIENT_SECRET_VAR), "{missing}");
         let bad = read_credentials_file(file("hunter2\n").path()).expect_err("not NAME=VALUE");
         assert!(!bad.to_string().contains("hunter2"), "{bad}");

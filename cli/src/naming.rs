@@ -149,14 +149,20 @@ mod tests {
     #[test]
     fn actions_name_themselves() {
         assert_eq!(
-            name("POST", "/subscriptions/{creditSubscriptionId}/_confirmDelivery"),
+            name(
+                "POST",
+                "/subscriptions/{creditSubscriptionId}/_confirmDelivery"
+            ),
             "subscriptions confirm-delivery"
         );
         assert_eq!(
             name("POST", "/subscriptions/{id}/_cancel"),
             "subscriptions cancel"
         );
-        assert_eq!(name("POST", "/events/tests/_trigger"), "events trigger-test");
+        assert_eq!(
+            name("POST", "/events/tests/_trigger"),
+            "events trigger-test"
+        );
         assert_eq!(
             name("POST", "/items/_search-insurances"),
             "items search-insurances"

@@ -75,7 +75,10 @@ pub async fn run(globals: &GlobalOptions, args: &SandboxArgs) -> Result<(), CliE
             .map_err(|e| CliError::Usage(format!("--rules {}: {e}", path.display())))?;
         builder = builder.rules(rules);
     }
-    let sandbox = builder.start().await.map_err(|e| CliError::Usage(e.to_string()))?;
+    let sandbox = builder
+        .start()
+        .await
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     println!("scalexpert sandbox listening on {}", sandbox.base_url());
     match credentials {
         Some(credentials) => eprintln!(

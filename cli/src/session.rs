@@ -9,7 +9,10 @@ use crate::verbose::{self, Redactor};
 
 /// Reads the connection options, turns on the verbose log if asked (told every secret it must
 /// never print) and builds the client. `api` names the version the command calls, for the log.
-pub fn start(globals: &GlobalOptions, api: Option<&Version>) -> Result<scalexpert::Client, CliError> {
+pub fn start(
+    globals: &GlobalOptions,
+    api: Option<&Version>,
+) -> Result<scalexpert::Client, CliError> {
     let resolved = globals.connection.resolve()?;
     if globals.verbose {
         verbose::init(redactor(&resolved));

@@ -63,14 +63,16 @@ pub async fn check(
     let mut worst: Option<CliError> = None;
     for family in families {
         let version = family.version;
-        let probe = (version.commands)().into_iter().find_map(|(method_name, cmd)| {
-            let op = scalexpert::Operation::by_method_name(version.operations, method_name)?;
-            let matches = cmd
-                .no_binary_name(true)
-                .try_get_matches_from(Vec::<String>::new())
-                .ok()?;
-            (op.method == "GET").then_some((op, matches))
-        });
+        let probe = (version.commands)()
+            .into_iter()
+            .find_map(|(method_name, cmd)| {
+                let op = scalexpert::Operation::by_method_name(version.operations, method_name)?;
+                let matches = cmd
+                    .no_binary_name(true)
+                    .try_get_matches_from(Vec::<String>::new())
+                    .ok()?;
+                (op.method == "GET").then_some((op, matches))
+            });
         let Some((op, matches)) = probe else {
             checks.push(json!({
                 "api": version.api.api, "version": version.api.version, "scope": version.scope,

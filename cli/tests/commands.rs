@@ -50,7 +50,8 @@ async fn usage_api_and_transport_errors_exit_differently_with_the_typed_message(
     token_mock(&server).await;
     server
         .mock_async(|when, then| {
-            when.method(GET).path_includes("/e-financing/api/v1/subscriptions/");
+            when.method(GET)
+                .path_includes("/e-financing/api/v1/subscriptions/");
             then.status(404)
                 .header("content-type", "application/json")
                 .json_body(serde_json::json!({
@@ -77,7 +78,11 @@ async fn usage_api_and_transport_errors_exit_differently_with_the_typed_message(
         .await
         .expect("runs");
     assert_eq!(status(&api), Some(3), "{}", stderr(&api));
-    assert!(stderr(&api).contains("ENTITY_NOT_FOUND"), "{}", stderr(&api));
+    assert!(
+        stderr(&api).contains("ENTITY_NOT_FOUND"),
+        "{}",
+        stderr(&api)
+    );
     assert!(stdout(&api).is_empty());
 
     // A port nothing listens on.
@@ -92,7 +97,11 @@ async fn usage_api_and_transport_errors_exit_differently_with_the_typed_message(
     assert_eq!(status(&transport), Some(4), "{}", stderr(&transport));
     assert!(stderr(&transport).starts_with("error: "));
 
-    let bad_flag = run(scalexpert(), &["e-financing", "subscriptions", "get", "--nope"]).await;
+    let bad_flag = run(
+        scalexpert(),
+        &["e-financing", "subscriptions", "get", "--nope"],
+    )
+    .await;
     assert_eq!(status(&bad_flag), Some(2));
     let bad_value = with_credentials(CLIENT_ID, SECRET)
         .args(get(server.base_url()).into_iter().take(6))
@@ -101,15 +110,38 @@ async fn usage_api_and_transport_errors_exit_differently_with_the_typed_message(
         .await
         .expect("runs");
     assert_eq!(status(&bad_value), Some(2), "{}", stderr(&bad_value));
-    let no_credentials = run(scalexpert(), &get(server.base_url()).iter().map(String::as_str).collect::<Vec<_>>()).await;
-    assert_eq!(status(&no_credentials), Some(2), "{}", stderr(&no_credentials));
+    let no_credentials = run(
+        scalexpert(),
+        &get(server.base_url())
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(
+        status(&no_credentials),
+        Some(2),
+        "{}",
+        stderr(&no_credentials)
+    );
     assert!(stderr(&no_credentials).contains("SCALEXPERT_CLIENT_ID"));
     let unknown_version = run(
         with_credentials(CLIENT_ID, SECRET),
-        &["--api-version", "0.0.1", "e-financing", "subscriptions", "list"],
+        &[
+            "--api-version",
+            "0.0.1",
+            "e-financing",
+            "subscriptions",
+            "list",
+        ],
     )
     .await;
-    assert_eq!(status(&unknown_version), Some(2), "{}", stderr(&unknown_version));
+    assert_eq!(
+        status(&unknown_version),
+        Some(2),
+        "{}",
+        stderr(&unknown_version)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -170,7 +202,10 @@ async fn answers_print_as_json_by_default_and_as_tables_on_request() {
         .expect("runs");
     let text = stdout(&table);
     assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
-    assert!(text.contains("totalItemCount") && text.contains("SUBSCRIPTION REJECTED BY PRODUCER"), "{text}");
+    assert!(
+        text.contains("totalItemCount") && text.contains("SUBSCRIPTION REJECTED BY PRODUCER"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -246,7 +281,10 @@ async fn the_sandbox_command_serves_the_offline_sandbox_with_the_given_credentia
     assert_eq!(status(&check), Some(0), "{}", stderr(&check));
     // The sandbox replaced its default credentials by the given ones.
     let defaults = run(
-        with_credentials(scalexpert_sandbox::DEFAULT_CLIENT_ID, scalexpert_sandbox::DEFAULT_CLIENT_SECRET),
+        with_credentials(
+            scalexpert_sandbox::DEFAULT_CLIENT_ID,
+            scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
+        ),
         &["--env", &url, "token", "check"],
     )
     .await;

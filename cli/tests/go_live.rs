@@ -5,7 +5,12 @@ use crate::support::*;
 use scalexpert_sandbox::{Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use serde_json::Value;
 
-async fn go_live(sandbox: &Sandbox, id: &str, secret: &str, extra: &[&str]) -> (Option<i32>, Value, String) {
+async fn go_live(
+    sandbox: &Sandbox,
+    id: &str,
+    secret: &str,
+    extra: &[&str],
+) -> (Option<i32>, Value, String) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let report = dir.path().join("report");
     let mut args = vec![
@@ -60,12 +65,25 @@ async fn go_live_against_the_sandbox_passes_every_scenario_unattended() {
         keys.sort();
         assert_eq!(
             keys,
-            ["detail", "name", "solutionCode", "status", "statuses", "subscriptionId"]
+            [
+                "detail",
+                "name",
+                "solutionCode",
+                "status",
+                "statuses",
+                "subscriptionId"
+            ]
         );
         assert_eq!(scenario["status"], "pass", "{scenario:#}");
-        assert!(!scenario["statuses"].as_array().expect("statuses").is_empty());
+        assert!(!scenario["statuses"]
+            .as_array()
+            .expect("statuses")
+            .is_empty());
         for seen in scenario["statuses"].as_array().expect("statuses") {
-            assert!(seen["status"].is_string() && seen["at"].is_string(), "{seen}");
+            assert!(
+                seen["status"].is_string() && seen["at"].is_string(),
+                "{seen}"
+            );
         }
     }
     // Every solution of the sandbox's standard table, with its kind's scenarios.
@@ -78,7 +96,10 @@ async fn go_live_against_the_sandbox_passes_every_scenario_unattended() {
             "full cancellation",
             "webhook receipt",
         ] {
-            assert!(all.iter().any(|(c, n, _)| c == code && n == scenario), "{code} {scenario}");
+            assert!(
+                all.iter().any(|(c, n, _)| c == code && n == scenario),
+                "{code} {scenario}"
+            );
         }
     }
     for code in ["SCFRLT-TXPS", "SCFRLT-TXNO", "SCDELT-DXTS"] {
@@ -91,7 +112,10 @@ async fn go_live_against_the_sandbox_passes_every_scenario_unattended() {
             "full cancellation",
             "webhook receipt",
         ] {
-            assert!(all.iter().any(|(c, n, _)| c == code && n == scenario), "{code} {scenario}");
+            assert!(
+                all.iter().any(|(c, n, _)| c == code && n == scenario),
+                "{code} {scenario}"
+            );
         }
     }
     // The statuses are the sandbox's own: an accepted split payment went from INITIALIZED.
@@ -110,7 +134,7 @@ async fn go_live_against_the_sandbox_passes_every_scenario_unattended() {
     let listed = sandbox
         .client()
         .expect("a client")
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .retrieve_credit_subscription()
         .credit_subscription_id(id.parse::<uuid::Uuid>().expect("a UUID"))
         .send()
@@ -204,7 +228,8 @@ async fn accepting_gateway(server: &httpmock::MockServer, id: &str) {
     token_mock(server).await;
     server
         .mock_async(|when, then| {
-            when.method(GET).path("/e-financing/api/v1/eligible-solutions");
+            when.method(GET)
+                .path("/e-financing/api/v1/eligible-solutions");
             then.status(200)
                 .header("content-type", "application/json")
                 .json_body(serde_json::json!({"solutions": [{
@@ -258,7 +283,8 @@ async fn accepting_gateway(server: &httpmock::MockServer, id: &str) {
     });
     server
         .mock_async(move |when, then| {
-            when.method(GET).path_includes("/e-financing/api/v1/subscriptions/");
+            when.method(GET)
+                .path_includes("/e-financing/api/v1/subscriptions/");
             then.status(200)
                 .header("content-type", "application/json")
                 .json_body(subscription);
@@ -301,7 +327,10 @@ async fn against_a_gateway_go_live_guides_the_buyer_and_says_what_to_fix() {
         "5017 6791 1038 0400",
         "5017 6791 1038 0900",
     ] {
-        assert!(prompts.contains(expected), "{expected} missing from:\n{prompts}");
+        assert!(
+            prompts.contains(expected),
+            "{expected} missing from:\n{prompts}"
+        );
     }
     let report: Value = serde_json::from_str(
         &std::fs::read_to_string(report_dir.join("go-live.json")).expect("written"),
@@ -310,12 +339,66 @@ async fn against_a_gateway_go_live_guides_the_buyer_and_says_what_to_fix() {
     assert_eq!(
         names(&report),
         [
-            ("SCFRSP-3XTS".to_string(), "split payment accepted".to_string(), "pass".to_string()),
-            ("SCFRSP-3XTS".to_string(), "split payment refused".to_string(), "fail".to_string()),
+            (
+                "SCFRSP-3XTS".to_string(),
+                "split payment accepted".to_string(),
+                "pass".to_string()
+            ),
+            (
+                "SCFRSP-3XTS".to_string(),
+                "split payment refused".to_string(),
+                "fail".to_string()
+            ),
         ]
     );
     let refused = &report["scenarios"][1];
     assert_eq!(refused["subscriptionId"], id);
     let detail = refused["detail"].as_str().expect("a detail");
-    assert!(detail.contains("ACCEPTED") && detail.contains("5017 6791 1038 0900"), "{detail}");
+    assert!(
+        detail.contains("ACCEPTED") && detail.contains("5017 6791 1038 0900"),
+        "{detail}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sandbox_admin_token_goes_with_the_webhook_registration() {
+    use httpmock::prelude::*;
+    use scalexpert_cli::go_live::webhooks::{
+        Webhooks, SANDBOX_ADMIN_TOKEN_HEADER, SANDBOX_ADMIN_TOKEN_VAR,
+    };
+    const ADMIN_TOKEN: &str = "admin-token-of-this-sandbox-7f3e";
+    let server = httpmock::MockServer::start_async().await;
+    let with_token = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/sandbox/admin/webhooks")
+                .header(SANDBOX_ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
+                .header("content-type", "application/json")
+                .body_includes("\"authMethod\":\"API_KEY\"");
+            then.status(200);
+        })
+        .await;
+    let without_token = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/sandbox/admin/webhooks")
+                .header_missing(SANDBOX_ADMIN_TOKEN_HEADER);
+            then.status(401);
+        })
+        .await;
+    let http = reqwest::Client::new();
+    let root = server.base_url();
+    let registered = Webhooks::sandbox_receiver(&http, &root, None, Some(ADMIN_TOKEN)).await;
+    assert!(matches!(registered, Webhooks::Receiver { .. }));
+    assert_eq!(with_token.calls_async().await, 1);
+    match &Webhooks::sandbox_receiver(&http, &root, None, None).await {
+        Webhooks::Off(reason) => {
+            assert!(
+                reason.contains("401") && reason.contains(SANDBOX_ADMIN_TOKEN_VAR),
+                "{reason}"
+            )
+        }
+        _ => panic!("registered without the admin token"),
+    }
+    assert_eq!(without_token.calls_async().await, 1);
 }

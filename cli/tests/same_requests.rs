@@ -113,7 +113,10 @@ async fn eligibility_query_matches_the_facade_call() {
         .expect("the facade call succeeds");
     let by_facade = take(&seen);
     assert_eq!(by_command, by_facade);
-    assert!(by_command[0].uri.contains("financedAmount=1249.9"), "{by_command:?}");
+    assert!(
+        by_command[0].uri.contains("financedAmount=1249.9"),
+        "{by_command:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -163,7 +166,9 @@ async fn a_cancellation_body_from_a_file_matches_the_facade_call() {
     assert_eq!(by_command, take(&seen));
     assert_eq!(
         by_command[0].body,
-        Some(serde_json::json!({"cancelledAmount": 100.5, "cancellationReason": "one item returned"}))
+        Some(
+            serde_json::json!({"cancelledAmount": 100.5, "cancellationReason": "one item returned"})
+        )
     );
 }
 

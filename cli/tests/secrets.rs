@@ -50,7 +50,8 @@ async fn the_secret_never_shows_in_ps_nor_in_the_verbose_log() {
         .await;
     let eligible = server
         .mock_async(|when, then| {
-            when.method(GET).path("/e-financing/api/v1/eligible-solutions");
+            when.method(GET)
+                .path("/e-financing/api/v1/eligible-solutions");
             then.status(200)
                 .header("content-type", "application/json")
                 .json_body(serde_json::json!({"solutions": []}));
@@ -60,7 +61,12 @@ async fn the_secret_never_shows_in_ps_nor_in_the_verbose_log() {
     let file = credentials_file(dir.path());
     let mut command = scalexpert();
     command
-        .args(["--verbose", "--env", &server.base_url(), "--credentials-file"])
+        .args([
+            "--verbose",
+            "--env",
+            &server.base_url(),
+            "--credentials-file",
+        ])
         .arg(&file)
         .args([
             "e-financing",
@@ -85,9 +91,19 @@ async fn the_secret_never_shows_in_ps_nor_in_the_verbose_log() {
     assert_eq!(status(&output), Some(0), "{}", stderr(&output));
     assert_eq!(eligible.calls_async().await, 1);
     let log = stderr(&output);
-    assert!(log.contains("scalexpert.call"), "the verbose log shows the call:\n{log}");
-    assert!(log.contains(CLIENT_ID) && log.contains("[redacted]"), "{log}");
-    assert!(leaks(&log).is_empty(), "--verbose printed {:?}:\n{log}", leaks(&log));
+    assert!(
+        log.contains("scalexpert.call"),
+        "the verbose log shows the call:\n{log}"
+    );
+    assert!(
+        log.contains(CLIENT_ID) && log.contains("[redacted]"),
+        "{log}"
+    );
+    assert!(
+        leaks(&log).is_empty(),
+        "--verbose printed {:?}:\n{log}",
+        leaks(&log)
+    );
     assert!(leaks(&stdout(&output)).is_empty());
 }
 
@@ -159,7 +175,10 @@ async fn secret_body_flags_are_refused_without_echoing_them_and_nothing_is_sent(
         .await;
         assert_eq!(status(&output), Some(2), "{flag}: {}", stderr(&output));
         let message = stderr(&output);
-        assert!(message.contains("ps") && message.contains(flag), "{message}");
+        assert!(
+            message.contains("ps") && message.contains(flag),
+            "{message}"
+        );
         assert!(!message.contains("hunter2-webhook-secret"), "{message}");
     }
     assert_eq!(set.calls_async().await, 0);
@@ -207,7 +226,10 @@ async fn secret_fields_of_answers_are_redacted_unless_asked_for() {
         .expect("runs");
     let text = stdout(&hidden);
     assert!(text.contains("https://shop.example/hooks"), "{text}");
-    assert!(!text.contains("stored-webhook-secret") && !text.contains("stored-signature-key"), "{text}");
+    assert!(
+        !text.contains("stored-webhook-secret") && !text.contains("stored-signature-key"),
+        "{text}"
+    );
     let shown = with_credentials(CLIENT_ID, SECRET)
         .args(args(true))
         .output()

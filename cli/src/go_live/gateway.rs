@@ -54,7 +54,10 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> scalexpert::Result<Value> {
 }
 
 /// A request body from JSON, checked by the version's request type.
-pub fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: Value) -> scalexpert::Result<T> {
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    value: Value,
+) -> scalexpert::Result<T> {
     serde_json::from_value(value)
         .map_err(|e| scalexpert::Error::InvalidRequest(format!("{what}: {e}")))
 }
@@ -218,12 +221,19 @@ pub fn select(requested: Option<&str>) -> Result<&'static (ApiVersion, Connect),
             .join(", ")
     };
     match requested {
-        Some(version) => all.iter().find(|(api, _)| api.version == version).ok_or_else(|| {
-            format!(
-                "go-live runs on e-financing {}; not on {version}",
-                if all.is_empty() { "(none built in)".to_string() } else { listed() }
-            )
-        }),
+        Some(version) => all
+            .iter()
+            .find(|(api, _)| api.version == version)
+            .ok_or_else(|| {
+                format!(
+                    "go-live runs on e-financing {}; not on {version}",
+                    if all.is_empty() {
+                        "(none built in)".to_string()
+                    } else {
+                        listed()
+                    }
+                )
+            }),
         None => all
             .last()
             .ok_or_else(|| "no e-financing version built in runs go-live".to_string()),

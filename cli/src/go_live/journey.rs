@@ -79,7 +79,11 @@ impl Buyer {
         };
         match self {
             Buyer::Sandbox { http } => {
-                let url = format!("{}/{}", redirect.trim_end_matches('/'), ending.sandbox_action());
+                let url = format!(
+                    "{}/{}",
+                    redirect.trim_end_matches('/'),
+                    ending.sandbox_action()
+                );
                 let answer = http
                     .post(&url)
                     .header(reqwest::header::ACCEPT, "application/json")
@@ -89,7 +93,10 @@ impl Buyer {
                 if answer.status().is_success() {
                     Ok(())
                 } else {
-                    Err(format!("the sandbox's journey endpoint answered {}", answer.status()))
+                    Err(format!(
+                        "the sandbox's journey endpoint answered {}",
+                        answer.status()
+                    ))
                 }
             }
             Buyer::Person => {

@@ -89,9 +89,12 @@ pub async fn run(globals: &GlobalOptions, args: &GoLiveArgs) -> Result<(), CliEr
     }
     let report = run_with(client, *connect, args).await?;
     let finished = chrono::Utc::now();
-    let (json, md) = report
-        .write(&args.report, api, finished)
-        .map_err(|e| CliError::Usage(format!("cannot write the report to {}: {e}", args.report.display())))?;
+    let (json, md) = report.write(&args.report, api, finished).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot write the report to {}: {e}",
+            args.report.display()
+        ))
+    })?;
     let failed = report.count(Outcome::Fail);
     eprintln!(
         "\n{} passed, {failed} failed, {} skipped; report: {} and {}",
@@ -123,7 +126,10 @@ pub async fn run_with(
         .build()
         .map_err(|e| CliError::Usage(format!("cannot build an HTTP client: {e}")))?;
     let buyer = if is_sandbox(&http, &environment).await {
-        eprintln!("{} is the offline sandbox: journeys are completed unattended", environment.root());
+        eprintln!(
+            "{} is the offline sandbox: journeys are completed unattended",
+            environment.root()
+        );
         Buyer::Sandbox { http: http.clone() }
     } else {
         Buyer::Person
@@ -132,7 +138,14 @@ pub async fn run_with(
     let webhooks = if args.no_webhooks {
         Webhooks::Off("not checked (--no-webhooks)".into())
     } else if buyer.is_sandbox() {
-        Webhooks::sandbox_receiver(&http, environment.root(), client.merchant()).await
+        let admin_token = webhooks::sandbox_admin_token_from_env();
+        Webhooks::sandbox_receiver(
+            &http,
+            environment.root(),
+            client.merchant(),
+            admin_token.as_deref(),
+        )
+        .await
     } else {
         Webhooks::EventLog {
             client: client.clone(),
@@ -147,7 +160,11 @@ pub async fn run_with(
         webhooks: &webhooks,
         timeout: Duration::from_secs(args.journey_timeout),
         poll: Duration::from_secs(args.poll_interval.max(1)),
-        run_id: format!("GOLIVE-{}-{:04}", started.format("%Y%m%d%H%M%S"), fastrand::u16(..10_000)),
+        run_id: format!(
+            "GOLIVE-{}-{:04}",
+            started.format("%Y%m%d%H%M%S"),
+            fastrand::u16(..10_000)
+        ),
         orders: 0,
     };
     let mut results: Vec<Scenario> = Vec::new();
@@ -176,7 +193,10 @@ enum Found {
 }
 
 /// The merchant's solutions, from eligibility.
-async fn discover(gateway: &dyn gateway::Gateway, args: &GoLiveArgs) -> Result<Vec<Found>, CliError> {
+async fn discover(
+    gateway: &dyn gateway::Gateway,
+    args: &GoLiveArgs,
+) -> Result<Vec<Found>, CliError> {
     let mut found: Vec<Solution> = Vec::new();
     for country in &args.countries {
         let country = country.trim().to_ascii_uppercase();
@@ -187,7 +207,9 @@ async fn discover(gateway: &dyn gateway::Gateway, args: &GoLiveArgs) -> Result<V
                 .await
                 .map_err(|e| match e {
                     // A country the version does not know is no error of the merchant's setup.
-                    scalexpert::Error::InvalidRequest(_) => CliError::Usage(format!("--country {country}: {e}")),
+                    scalexpert::Error::InvalidRequest(_) => {
+                        CliError::Usage(format!("--country {country}: {e}"))
+                    }
                     other => CliError::Sdk(other),
                 })?;
             for code in codes {
@@ -195,7 +217,12 @@ async fn discover(gateway: &dyn gateway::Gateway, args: &GoLiveArgs) -> Result<V
                     continue;
                 }
                 if let Some((kind, market)) = application::classify(&code) {
-                    found.push(Solution { code, kind, market, amount });
+                    found.push(Solution {
+                        code,
+                        kind,
+                        market,
+                        amount,
+                    });
                 }
             }
         }

@@ -67,7 +67,10 @@ pub struct Report {
 impl Report {
     /// How many scenarios had `outcome`.
     pub fn count(&self, outcome: Outcome) -> usize {
-        self.scenarios.iter().filter(|s| s.status == outcome).count()
+        self.scenarios
+            .iter()
+            .filter(|s| s.status == outcome)
+            .count()
     }
 
     /// The markdown report.
@@ -104,7 +107,9 @@ impl Report {
                 s.detail
             ));
             if !s.statuses.is_empty() {
-                md.push_str("\n| seen at (UTC) | status | sub-status | cancellation |\n|---|---|---|---|\n");
+                md.push_str(
+                    "\n| seen at (UTC) | status | sub-status | cancellation |\n|---|---|---|---|\n",
+                );
                 for seen in &s.statuses {
                     md.push_str(&format!(
                         "| {} | {} | {} | {} |\n",
@@ -175,7 +180,14 @@ mod tests {
         keys.sort();
         assert_eq!(
             keys,
-            ["detail", "name", "solutionCode", "status", "statuses", "subscriptionId"]
+            [
+                "detail",
+                "name",
+                "solutionCode",
+                "status",
+                "statuses",
+                "subscriptionId"
+            ]
         );
         assert_eq!(scenario["status"], "pass");
         assert_eq!(scenario["statuses"][0]["status"], "ACCEPTED");
@@ -187,6 +199,9 @@ mod tests {
             },
             DateTime::<Utc>::UNIX_EPOCH,
         );
-        assert!(md.contains("| split payment accepted | `SCFRSP-3XTS` | pass |"), "{md}");
+        assert!(
+            md.contains("| split payment accepted | `SCFRSP-3XTS` | pass |"),
+            "{md}"
+        );
     }
 }

@@ -80,13 +80,17 @@ pub fn selected(kind: Kind, only: &[String]) -> Vec<&'static str> {
     let accepted = all[usize::from(kind == Kind::LongTermCredit)];
     // Cancellations and delivery work on it; webhook receipt needs a subscription to hear of.
     let needs_accepted = only.iter().any(|s| {
-        [PARTIAL_CANCELLATION, DELIVERY, FULL_CANCELLATION, webhooks::SCENARIO].contains(&s.as_str())
+        [
+            PARTIAL_CANCELLATION,
+            DELIVERY,
+            FULL_CANCELLATION,
+            webhooks::SCENARIO,
+        ]
+        .contains(&s.as_str())
     });
     all.iter()
         .copied()
-        .filter(|name| {
-            only.iter().any(|s| s == name) || (needs_accepted && *name == accepted)
-        })
+        .filter(|name| only.iter().any(|s| s == name) || (needs_accepted && *name == accepted))
         .collect()
 }
 
@@ -315,7 +319,13 @@ impl Run<'_> {
         let part = match Amount::from_cents((cents / 3).max(1)) {
             Ok(part) => part,
             Err(e) => {
-                return failed(solution, name, Some(subscription.id), Vec::new(), e.to_string())
+                return failed(
+                    solution,
+                    name,
+                    Some(subscription.id),
+                    Vec::new(),
+                    e.to_string(),
+                )
             }
         };
         let mut statuses = Vec::new();
@@ -346,7 +356,9 @@ impl Run<'_> {
             );
         }
         let outcome = self
-            .wait(subscription.id, &mut statuses, |s| s.delivered == Some(true))
+            .wait(subscription.id, &mut statuses, |s| {
+                s.delivered == Some(true)
+            })
             .await;
         match outcome {
             Ok(snapshot) if snapshot.delivered == Some(true) => {
@@ -429,9 +441,9 @@ impl Run<'_> {
         }
         let outcome = self
             .wait(subscription.id, statuses, |s| {
-                s.cancellation.as_deref().is_some_and(|c| {
-                    c == expected || c.ends_with("_REJECTED")
-                })
+                s.cancellation
+                    .as_deref()
+                    .is_some_and(|c| c == expected || c.ends_with("_REJECTED"))
             })
             .await;
         if let Some(last) = statuses.last() {
@@ -643,7 +655,10 @@ mod tests {
             selected(Kind::LongTermCredit, &["split payment refused".to_string()]),
             Vec::<&str>::new()
         );
-        assert_eq!(selected(Kind::SplitPayment, &[]), scenarios_of(Kind::SplitPayment));
+        assert_eq!(
+            selected(Kind::SplitPayment, &[]),
+            scenarios_of(Kind::SplitPayment)
+        );
     }
 
     #[test]

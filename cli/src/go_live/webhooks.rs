@@ -17,11 +17,20 @@ use std::time::Duration;
 pub const SCENARIO: &str = "webhook receipt";
 
 /// The variable holding the sandbox's admin token, for sandboxes whose admin endpoints ask for
-/// one (the binary prints it at start).
+/// one (the `scalexpert-sandbox` binary prints it at start, or takes it with `--admin-token`).
+/// A variable, not a flag: arguments show in `ps`.
 pub const SANDBOX_ADMIN_TOKEN_VAR: &str = "SCALEXPERT_SANDBOX_ADMIN_TOKEN";
 
 /// The header the sandbox's admin endpoints read the token from.
-const SANDBOX_ADMIN_TOKEN_HEADER: &str = "X-Sandbox-Admin-Token";
+pub const SANDBOX_ADMIN_TOKEN_HEADER: &str = "X-Sandbox-Admin-Token";
+
+/// The sandbox admin token from [`SANDBOX_ADMIN_TOKEN_VAR`], if set and not blank.
+pub fn sandbox_admin_token_from_env() -> Option<String> {
+    std::env::var(SANDBOX_ADMIN_TOKEN_VAR)
+        .ok()
+        .map(|token| token.trim().to_string())
+        .filter(|token| !token.is_empty())
+}
 
 /// An event as go-live saw it.
 #[derive(Debug, Clone)]
@@ -75,11 +84,14 @@ fn random_secret() -> String {
 
 impl Webhooks {
     /// Starts go-live's receiver and registers it at the sandbox at `root` for `merchant`'s
-    /// subscriptions (the merchant credentials' own when `None`).
+    /// subscriptions (the merchant credentials' own when `None`), sending `admin_token` in
+    /// [`SANDBOX_ADMIN_TOKEN_HEADER`] when given (sandboxes that guard their admin endpoints
+    /// want it). When the sandbox refuses, the scenario is skipped, saying why.
     pub async fn sandbox_receiver(
         http: &reqwest::Client,
         root: &str,
         merchant: Option<&str>,
+        admin_token: Option<&str>,
     ) -> Webhooks {
         use scalexpert::webhooks::axum::{route, serve, ServeLimits};
         use scalexpert::webhooks::{Event, Receiver, ReceiverSecrets};
@@ -112,11 +124,15 @@ impl Webhooks {
         );
         let listener = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
             Ok(listener) => listener,
-            Err(e) => return Webhooks::Off(format!("cannot start go-live's webhook receiver: {e}")),
+            Err(e) => {
+                return Webhooks::Off(format!("cannot start go-live's webhook receiver: {e}"))
+            }
         };
         let url = match listener.local_addr() {
             Ok(address) => format!("http://{address}/go-live/webhooks"),
-            Err(e) => return Webhooks::Off(format!("cannot start go-live's webhook receiver: {e}")),
+            Err(e) => {
+                return Webhooks::Off(format!("cannot start go-live's webhook receiver: {e}"))
+            }
         };
         let server = tokio::spawn(async move {
             let _ = serve(listener, app, ServeLimits::default()).await;
@@ -133,10 +149,7 @@ impl Webhooks {
         let mut request = http
             .put(format!("{root}/sandbox/admin/webhooks"))
             .json(&registration);
-        if let Some(token) = std::env::var(SANDBOX_ADMIN_TOKEN_VAR)
-            .ok()
-            .filter(|t| !t.is_empty())
-        {
+        if let Some(token) = admin_token {
             request = request.header(SANDBOX_ADMIN_TOKEN_HEADER, token);
         }
         let registered = request.send().await;
@@ -145,9 +158,12 @@ impl Webhooks {
             Ok(answer) => {
                 server.abort();
                 let hint = if answer.status() == reqwest::StatusCode::UNAUTHORIZED {
-                    format!(
-                        "; set {SANDBOX_ADMIN_TOKEN_VAR} to the admin token the sandbox printed"
-                    )
+                    let problem = if admin_token.is_some() {
+                        format!("{SANDBOX_ADMIN_TOKEN_VAR} does not hold its admin token")
+                    } else {
+                        format!("set {SANDBOX_ADMIN_TOKEN_VAR} to its admin token")
+                    };
+                    format!("; {problem} (printed at its start, or given with --admin-token)")
                 } else {
                     String::new()
                 };
@@ -298,7 +314,9 @@ async fn configured(client: &scalexpert::Client) -> Result<(), String> {
     let config = match answer {
         Ok(config) => config.into_inner(),
         Err(scalexpert::Error::NotFound { .. }) => {
-            return Err(no_webhook("no webhook is configured for SC_SUBSCRIPTION events"))
+            return Err(no_webhook(
+                "no webhook is configured for SC_SUBSCRIPTION events",
+            ))
         }
         Err(error) => return Err(format!("cannot read the webhook configuration: {error}")),
     };
@@ -323,7 +341,10 @@ fn no_webhook(why: &str) -> String {
 
 /// This run's `SC_SUBSCRIPTION` events from the gateway's event log.
 #[cfg(feature = "merchant-webhooks-1_0_6")]
-async fn event_log(client: &scalexpert::Client, since: DateTime<Utc>) -> Result<Vec<Received>, String> {
+async fn event_log(
+    client: &scalexpert::Client,
+    since: DateTime<Utc>,
+) -> Result<Vec<Received>, String> {
     let mut received = Vec::new();
     for page in 1..=20_i64 {
         let answer = client
