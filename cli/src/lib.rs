@@ -21,7 +21,10 @@ pub mod token;
 pub mod verbose;
 
 /// The generated commands of every enabled API version (`build.rs`).
-#[allow(missing_docs)]
+// Generated code is not edited. Its one `unwrap` turns an enum flag's text into the enum after
+// clap's `PossibleValuesParser` has accepted it as one of that enum's values, so it cannot fail
+// on what a user types.
+#[allow(missing_docs, clippy::unwrap_used)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 }
