@@ -101,7 +101,7 @@ pub fn application(solution: &Solution, order_id: &str) -> Value {
         "merchantUrls": { "confirmation": "https://merchant.example.org/scalexpert/go-live/return" },
         "buyers": [{
             "birthName": last,
-            "birthDate": "1984-03-14T00:00:00.000Z",
+            "birthDate": "1984-03-14",
             "birthCityName": city,
             "birthCountryName": solution.market,
             "vip": false,
