@@ -32,6 +32,9 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(env("OUT_DIR")?);
     let specs = manifest_dir.join("specs");
     println!("cargo:rerun-if-changed=specs");
+    // Dependents' build scripts read it as `DEP_SCALEXPERT_SPECS` (the `links` key): the
+    // `scalexpert` command line generates its commands from exactly these files.
+    println!("cargo::metadata=specs={}", specs.display());
     println!("cargo:rerun-if-env-changed=SCALEXPERT_BUILD_TIMINGS");
     let timings = std::env::var_os("SCALEXPERT_BUILD_TIMINGS").is_some();
 
@@ -231,7 +234,12 @@ fn generate_version(
 
     let origin = source.origin.clone();
     let doc = docs.swap_remove(generated_from).value;
-    let settings = generate::builder_settings("crate::transport::Inner", "scalexpert")?;
+    let mut settings = generate::builder_settings("crate::transport::Inner", "scalexpert")?;
+    if json_schema_enabled() {
+        // Feature `json-schema`: the types also describe themselves (what the `scalexpert`
+        // command line's generated commands need for their output).
+        settings.with_derive("schemars::JsonSchema");
+    }
     // A shape progenitor cannot take comes back as a message naming the file, the operation
     // and the missing normalisation rule, never as a panic from inside the generator.
     let code = generate::generate(doc, &origin, &settings).map_err(|e| e.to_string())?;
@@ -240,9 +248,16 @@ fn generate_version(
     Ok(done(true))
 }
 
-/// Changes when a spec file or this build script (and so the engine it links) changes.
+/// Whether the `json-schema` feature is on.
+fn json_schema_enabled() -> bool {
+    std::env::var_os("CARGO_FEATURE_JSON_SCHEMA").is_some()
+}
+
+/// Changes when a spec file, this build script (and so the engine it links) or a feature that
+/// changes the generated code changes.
 fn inputs_fingerprint(files: &[PathBuf]) -> Result<String, String> {
     let mut hasher = DefaultHasher::new();
+    json_schema_enabled().hash(&mut hasher);
     for file in files {
         std::fs::read(file)
             .map_err(|e| format!("{}: {e}", file.display()))?

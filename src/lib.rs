@@ -17,6 +17,9 @@ pub mod bounded;
 pub mod client;
 pub mod environment;
 pub mod error;
+// `schemars::JsonSchema` for the facade's types in generated fields (feature `json-schema`).
+#[cfg(feature = "json-schema")]
+mod json_schema;
 mod open_enum;
 pub mod operation;
 pub mod quote;

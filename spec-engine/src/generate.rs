@@ -119,6 +119,51 @@ pub fn generate(
     generate_normalised(&doc, origin, settings)
 }
 
+/// Normalises `doc` (every rule of [`normalise::RULES`], as [`generate`] does) and generates
+/// progenitor's `clap` command line for it: one command per operation, each calling the
+/// builder-style client of the module [`generate`] made from the same document with the same
+/// `settings`. `client_path` is that module's Rust path as the command-line crate names it
+/// (`scalexpert::e_financing::v1_7_1`); the code starts with `use <client_path>::*`.
+///
+/// The code needs `clap`, `anyhow`, `serde`, `serde_json` and `schemars` in the crate it is
+/// compiled into, and the client's types must derive `schemars::JsonSchema` (progenitor's
+/// `CliConfig` bounds every output type by it).
+pub fn generate_cli(
+    mut doc: Value,
+    origin: &str,
+    settings: &GenerationSettings,
+    client_path: &str,
+) -> Result<String, GenerateError> {
+    normalise::normalise(&mut doc);
+    let openapi: openapiv3::OpenAPI =
+        serde_json::from_value(doc.clone()).map_err(|e| GenerateError::NotOpenApi {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+    let tokens = match quietly(|| progenitor::Generator::new(settings).cli(&openapi, client_path)) {
+        Ok(Ok(tokens)) => tokens,
+        Ok(Err(e)) => {
+            return Err(GenerateError::Refused {
+                origin: origin.to_string(),
+                message: e.to_string(),
+            })
+        }
+        Err(message) => {
+            return Err(GenerateError::Unsupported {
+                origin: origin.to_string(),
+                operation: None,
+                message,
+                missing_rule: generic_hint(),
+            })
+        }
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| GenerateError::Unparsable {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
 /// Generates the module of a document the rules have already normalised.
 pub fn generate_normalised(
     doc: &Value,
