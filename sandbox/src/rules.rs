@@ -360,6 +360,33 @@ impl Product {
     }
 }
 
+impl Offer {
+    /// Every plan an offer has for an amount in cents, one per duration.
+    pub fn plans(&self, durations: &[u32], amount: i64) -> Vec<simulation::Plan> {
+        match self {
+            Offer::SplitPayment {
+                installments,
+                fee_percent,
+                annual_percentage_rate,
+            } => vec![simulation::split_payment(
+                amount,
+                *installments,
+                *fee_percent,
+                *annual_percentage_rate,
+            )],
+            Offer::LongTermCredit {
+                annual_percentage_rate,
+                ..
+            } => durations
+                .iter()
+                .map(|&months| {
+                    simulation::long_term_credit(amount, months, *annual_percentage_rate)
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

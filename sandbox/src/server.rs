@@ -440,14 +440,12 @@ async fn simulate(
             .eligible(country, amount)
             .filter(|p| wanted.is_empty() || wanted.contains(&p.solution_code.as_str()))
             .map(|product| types::SolutionSimulationItem {
-                simulations: simulation::plans(
-                    &product.offer,
-                    &product.durations_for(amount),
-                    amount,
-                )
-                .iter()
-                .map(wire::simulation)
-                .collect(),
+                simulations: product
+                    .offer
+                    .plans(&product.durations_for(amount), amount)
+                    .iter()
+                    .map(wire::simulation)
+                    .collect(),
                 solution_code: product.solution_code.clone(),
             })
             .collect();

@@ -22,7 +22,6 @@
 //! assert_eq!(plan.total_cost, 50_824); // 508.24 EUR
 //! ```
 
-use super::rules::Offer;
 use scalexpert::{Amount, Rate};
 use serde::Deserialize;
 
@@ -44,29 +43,6 @@ pub struct Plan {
     /// The instalments listed by the API, in cents: all of them for split payments, the first
     /// one for long-term credit.
     pub installments: Vec<i64>,
-}
-
-/// Every plan an offer has for an amount in cents, one per duration.
-pub fn plans(offer: &Offer, durations: &[u32], amount: i64) -> Vec<Plan> {
-    match offer {
-        Offer::SplitPayment {
-            installments,
-            fee_percent,
-            annual_percentage_rate,
-        } => vec![split_payment(
-            amount,
-            *installments,
-            *fee_percent,
-            *annual_percentage_rate,
-        )],
-        Offer::LongTermCredit {
-            annual_percentage_rate,
-            ..
-        } => durations
-            .iter()
-            .map(|&months| long_term_credit(amount, months, *annual_percentage_rate))
-            .collect(),
-    }
 }
 
 /// A split payment of `amount` cents in `installments` instalments.
