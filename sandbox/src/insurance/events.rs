@@ -1,7 +1,8 @@
 //! `CI_SUBSCRIPTION` webhook events: one per status an insurance subscription takes, built
 //! with the SDK's own event type so the receiver reads exactly what the sandbox meant.
 
-use super::store::Policy;
+use super::lifecycle::InsuranceStatus;
+use crate::lifecycle::Tenant;
 use crate::webhooks::Hub;
 use chrono::Utc;
 use scalexpert::merchant_webhooks::v1_0_6::types::{
@@ -10,10 +11,19 @@ use scalexpert::merchant_webhooks::v1_0_6::types::{
 use scalexpert::webhooks::{Event, EventCode, EventData, EventType};
 use scalexpert::OpenEnum;
 
-/// Queues the event of `policy`'s current status (`CI_SUBSCRIPTION_<consolidatedStatus>`) for
-/// its tenant's endpoint, if it has one. Called with the store's lock held, so events queue in
-/// the order the changes happened.
-pub(crate) fn status_changed(hub: &Hub, policy: &Policy) {
+/// What an event says of the subscription whose status changed; the store fills it from its
+/// record, so this module needs nothing of the store.
+pub(crate) struct StatusChange<'a> {
+    pub(crate) id: uuid::Uuid,
+    pub(crate) tenant: &'a Tenant,
+    pub(crate) merchant_global_order_id: &'a str,
+    pub(crate) status: InsuranceStatus,
+}
+
+/// Queues the event of a subscription's new status (`CI_SUBSCRIPTION_<consolidatedStatus>`)
+/// for its tenant's endpoint, if it has one. Called with the store's lock held, so events queue
+/// in the order the changes happened.
+pub(crate) fn status_changed(hub: &Hub, policy: StatusChange<'_>) {
     let status = policy.status.as_str();
     let Some(code) = EventCode::of(EventType::CiSubscription, status) else {
         // Every status of the life cycle has its code in the SDK (a unit test checks it).
@@ -31,7 +41,7 @@ pub(crate) fn status_changed(hub: &Hub, policy: &Policy) {
             let data = EventData::CiSubscription(CiSubscriptionPayload {
                 event_type_code: CiSubscriptionPayloadEventTypeCode::CiSubscription,
                 event_code: None, // filled from the code
-                merchant_global_order_id: Some(policy.merchant_global_order_id.clone()),
+                merchant_global_order_id: Some(policy.merchant_global_order_id.to_string()),
                 insurance_subscription_id: Some(policy.id.to_string()),
                 consolidated_status: Some(
                     status
@@ -58,7 +68,6 @@ pub(crate) fn status_changed(hub: &Hub, policy: &Policy) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lifecycle::InsuranceStatus;
     use super::*;
 
     #[test]

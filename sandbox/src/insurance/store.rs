@@ -220,13 +220,13 @@ impl Store {
             quote.used = true;
         }
         policy.status = InsuranceStatus::Initialized;
-        events::status_changed(hub, &policy);
+        events::status_changed(hub, policy.status_change());
         policy.status = if rejected {
             InsuranceStatus::Rejected
         } else {
             InsuranceStatus::Subscribed
         };
-        events::status_changed(hub, &policy);
+        events::status_changed(hub, policy.status_change());
         let index = inner.policies.len();
         inner.by_id.insert(policy.id, index);
         inner.policies.push(policy.clone());
@@ -265,7 +265,7 @@ impl Store {
         }
         policy.status = next;
         policy.updated = Utc::now();
-        events::status_changed(hub, policy);
+        events::status_changed(hub, policy.status_change());
         Some(Ok(policy.clone()))
     }
 
@@ -288,6 +288,18 @@ impl Store {
             total += 1;
         }
         (total, page)
+    }
+}
+
+impl Policy {
+    /// What the `CI_SUBSCRIPTION` event of this policy's current status says.
+    fn status_change(&self) -> events::StatusChange<'_> {
+        events::StatusChange {
+            id: self.id,
+            tenant: &self.tenant,
+            merchant_global_order_id: &self.merchant_global_order_id,
+            status: self.status,
+        }
     }
 }
 
