@@ -13,6 +13,7 @@ mod insurance;
 mod insurance_walkthrough;
 mod journey;
 mod lifecycle;
+mod merchant_webhooks;
 mod memory;
 mod quota;
 mod routes;
