@@ -207,3 +207,76 @@ async fn configuring_needs_a_token_and_a_valid_body() {
         .expect("json");
     assert_eq!(listed, serde_json::json!([]), "nothing stored");
 }
+
+#[tokio::test]
+async fn the_plainly_started_binary_takes_a_webhook_from_the_merchants_token() {
+    let (_running, url) = crate::binary::start(&[]);
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{url}/auth-server/api/v1/oauth2/token"))
+        .basic_auth(
+            scalexpert_sandbox::DEFAULT_CLIENT_ID,
+            Some(scalexpert_sandbox::DEFAULT_CLIENT_SECRET),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        token["scope"]
+            .as_str()
+            .is_some_and(|scope| scope.split(' ').any(|s| s == "common-services:rw")),
+        "a token asked without scope carries merchant-webhooks' too: {token}"
+    );
+    let bearer = token["access_token"].as_str().expect("a token");
+    let hooks = format!("{url}/merchant-webhooks/api/v1/webhooks");
+    let set = http
+        .put(&hooks)
+        .bearer_auth(bearer)
+        .json(&serde_json::json!({
+            "eventTypeCode": "SC_SUBSCRIPTION",
+            "active": true,
+            "url": "http://127.0.0.1:9/hook",
+            "authMethod": "API_KEY",
+            "secret": API_KEY,
+        }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(set.status(), 200);
+    let read: serde_json::Value = http
+        .get(format!("{hooks}?eventTypeCode=SC_SUBSCRIPTION"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["url"], "http://127.0.0.1:9/hook");
+    assert_eq!(read["secret"], serde_json::Value::Null);
+
+    let scoped: serde_json::Value = http
+        .post(format!("{url}/auth-server/api/v1/oauth2/token"))
+        .basic_auth(
+            scalexpert_sandbox::DEFAULT_CLIENT_ID,
+            Some(scalexpert_sandbox::DEFAULT_CLIENT_SECRET),
+        )
+        .form(&[("grant_type", "client_credentials"), ("scope", "e-financing:rw")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let forbidden = http
+        .get(format!("{hooks}?eventTypeCode=SC_SUBSCRIPTION"))
+        .bearer_auth(scoped["access_token"].as_str().expect("a token"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(forbidden.status(), 403, "needs common-services:rw");
+}
