@@ -381,10 +381,9 @@ async fn the_receiver_is_configured_through_merchant_webhooks_with_the_merchants
         .into_inner();
     assert_eq!(config.active, Some(true));
     assert!(
-        config
-            .url
-            .as_deref()
-            .is_some_and(|url| url.starts_with("http://127.0.0.1:") && url.ends_with("/go-live/webhooks")),
+        config.url.as_deref().is_some_and(
+            |url| url.starts_with("http://127.0.0.1:") && url.ends_with("/go-live/webhooks")
+        ),
         "{config:?}"
     );
     // A PSP's client that names no merchant is refused by the gateway: skipped, saying why.

@@ -153,7 +153,8 @@ async fn trigger_hello_world(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let id = random::uuid().map_err(|_| Failure::internal("no randomness to make an id from"))?;
+        let id =
+            random::uuid().map_err(|_| Failure::internal("no randomness to make an id from"))?;
         let code = EventCode::HelloWorld.as_str();
         let event = serde_json::json!({
             "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -168,7 +169,11 @@ async fn trigger_hello_world(
         });
         let body = serde_json::to_vec(&event)
             .map_err(|e| Failure::internal(format!("test event not serialisable: {e}")))?;
-        if !state.store.webhooks.send(tenant.merchant.clone(), code, body) {
+        if !state
+            .store
+            .webhooks
+            .send(tenant.merchant.clone(), code, body)
+        {
             return Err(Failure::status(
                 StatusCode::NOT_FOUND,
                 "no webhook is configured: store one with PUT /webhooks first",

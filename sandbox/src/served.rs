@@ -181,10 +181,7 @@ mod tests {
             (INSURANCE_API.api, INSURANCE_API.version),
             ("insurance", "1.7.1")
         );
-        assert_eq!(
-            MERCHANT_WEBHOOKS.api_prefix(),
-            "/merchant-webhooks/api/v1"
-        );
+        assert_eq!(MERCHANT_WEBHOOKS.api_prefix(), "/merchant-webhooks/api/v1");
         assert_eq!(
             SCOPE.as_str(),
             "e-financing:rw insurance:rw common-services:rw"

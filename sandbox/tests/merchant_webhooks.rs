@@ -81,7 +81,11 @@ async fn a_webhook_set_through_the_api_receives_the_events() {
     wait_for(&hook, |seen| seen.events.len() >= 2).await;
     let seen = hook.seen.lock().expect("lock");
     assert!(seen.rejections.is_empty(), "{:?}", seen.rejections);
-    let codes: Vec<String> = seen.events.iter().map(|e| e.event_code.to_string()).collect();
+    let codes: Vec<String> = seen
+        .events
+        .iter()
+        .map(|e| e.event_code.to_string())
+        .collect();
     assert_eq!(
         codes,
         ["SC_SUBSCRIPTION_INITIALIZED", "SC_SUBSCRIPTION_ACCEPTED"]
@@ -265,7 +269,10 @@ async fn the_plainly_started_binary_takes_a_webhook_from_the_merchants_token() {
             scalexpert_sandbox::DEFAULT_CLIENT_ID,
             Some(scalexpert_sandbox::DEFAULT_CLIENT_SECRET),
         )
-        .form(&[("grant_type", "client_credentials"), ("scope", "e-financing:rw")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "e-financing:rw"),
+        ])
         .send()
         .await
         .expect("token")
