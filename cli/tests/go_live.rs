@@ -361,44 +361,93 @@ async fn against_a_gateway_go_live_guides_the_buyer_and_says_what_to_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_sandbox_admin_token_goes_with_the_webhook_registration() {
-    use httpmock::prelude::*;
-    use scalexpert_cli::go_live::webhooks::{
-        Webhooks, SANDBOX_ADMIN_TOKEN_HEADER, SANDBOX_ADMIN_TOKEN_VAR,
-    };
-    const ADMIN_TOKEN: &str = "admin-token-of-this-sandbox-7f3e";
-    let server = httpmock::MockServer::start_async().await;
-    let with_token = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/sandbox/admin/webhooks")
-                .header(SANDBOX_ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
-                .header("content-type", "application/json")
-                .body_includes("\"authMethod\":\"API_KEY\"");
-            then.status(200);
-        })
-        .await;
-    let without_token = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/sandbox/admin/webhooks")
-                .header_missing(SANDBOX_ADMIN_TOKEN_HEADER);
-            then.status(401);
-        })
-        .await;
-    let http = reqwest::Client::new();
-    let root = server.base_url();
-    let registered = Webhooks::sandbox_receiver(&http, &root, None, Some(ADMIN_TOKEN)).await;
-    assert!(matches!(registered, Webhooks::Receiver { .. }));
-    assert_eq!(with_token.calls_async().await, 1);
-    match &Webhooks::sandbox_receiver(&http, &root, None, None).await {
-        Webhooks::Off(reason) => {
-            assert!(
-                reason.contains("401") && reason.contains(SANDBOX_ADMIN_TOKEN_VAR),
-                "{reason}"
-            )
-        }
-        _ => panic!("registered without the admin token"),
+async fn the_receiver_is_configured_through_merchant_webhooks_with_the_merchants_token() {
+    use scalexpert_cli::go_live::webhooks::Webhooks;
+    let sandbox = Sandbox::start().await.expect("a sandbox");
+    let client = sandbox.client().expect("a client");
+    let registered = Webhooks::sandbox_receiver(&client).await;
+    assert!(
+        matches!(registered, Webhooks::Receiver { .. }),
+        "not registered"
+    );
+    // What the merchant-webhooks API now answers for the merchant's credentials.
+    let config = client
+        .merchant_webhooks_v1_0_6()
+        .find_merchant_webhook_config()
+        .event_type_code("SC_SUBSCRIPTION")
+        .send()
+        .await
+        .expect("configured")
+        .into_inner();
+    assert_eq!(config.active, Some(true));
+    assert!(
+        config.url.as_deref().is_some_and(
+            |url| url.starts_with("http://127.0.0.1:") && url.ends_with("/go-live/webhooks")
+        ),
+        "{config:?}"
+    );
+    // A PSP's client that names no merchant is refused by the gateway: skipped, saying why.
+    let psp = sandbox.psp_client().expect("a PSP client");
+    match &Webhooks::sandbox_receiver(&psp).await {
+        Webhooks::Off(reason) => assert!(reason.contains("merchant-webhooks"), "{reason}"),
+        _ => panic!("registered for no merchant"),
     }
-    assert_eq!(without_token.calls_async().await, 1);
+}
+
+/// `scalexpert sandbox --port 0` started plainly (no admin token anywhere), and its URL.
+async fn plain_sandbox_process() -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut command = scalexpert();
+    command
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("starts");
+    let stdout = child.stdout.take().expect("piped");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = lines
+        .next_line()
+        .await
+        .expect("readable")
+        .expect("a first line");
+    let url = first
+        .strip_prefix("scalexpert sandbox listening on ")
+        .expect("the listening line")
+        .to_string();
+    (child, url)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn go_live_against_a_plainly_started_sandbox_process_passes_webhook_receipt() {
+    let (mut child, url) = plain_sandbox_process().await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let report = dir.path().join("report");
+    let output = run(
+        with_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
+        &[
+            "go-live",
+            "--env",
+            &url,
+            "--report",
+            report.to_str().expect("UTF-8"),
+            "--solution",
+            "SCFRSP-3XTS",
+        ],
+    )
+    .await;
+    child.kill().await.expect("stopped");
+    assert_eq!(status(&output), Some(0), "{}", stderr(&output));
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(report.join("go-live.json")).expect("written"),
+    )
+    .expect("JSON");
+    let all = names(&json);
+    assert!(!all.is_empty());
+    for (code, name, outcome) in &all {
+        assert_eq!(outcome, "pass", "{code} {name}: {json:#}");
+    }
+    assert!(
+        all.iter().any(|(_, name, _)| name == "webhook receipt"),
+        "{all:?}"
+    );
 }

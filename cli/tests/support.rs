@@ -19,7 +19,6 @@ pub fn scalexpert() -> Command {
         "SCALEXPERT_CLIENT_SECRET",
         "SCALEXPERT_ENVIRONMENT",
         "SCALEXPERT_BASE_URL",
-        "SCALEXPERT_SANDBOX_ADMIN_TOKEN",
     ] {
         command.env_remove(name);
     }

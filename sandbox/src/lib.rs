@@ -75,6 +75,7 @@ mod insurance;
 mod journey;
 mod lifecycle;
 mod limits;
+mod merchant_webhooks;
 mod outer;
 mod quota;
 mod random;

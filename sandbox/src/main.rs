@@ -51,8 +51,9 @@ OPTIONS:
 
 Without credentials options, the sandbox accepts sandbox-merchant / sandbox-merchant-secret and,
 as a PSP, sandbox-psp / sandbox-psp-secret. Point a client at http://HOST:PORT: tokens come from
-/auth-server/api/v1/oauth2/token (scopes e-financing:rw and insurance:rw), the APIs live under
-/e-financing/api/v1 and /insurance/api/v1.
+/auth-server/api/v1/oauth2/token (scopes e-financing:rw, insurance:rw and common-services:rw),
+the APIs live under /e-financing/api/v1, /insurance/api/v1 and /merchant-webhooks/api/v1 (where
+a merchant sets its own webhook with PUT /webhooks, no admin token needed).
 
 Standard output says `scalexpert-sandbox listening on http://HOST:PORT`, then, unless
 --admin-token was given, `scalexpert-sandbox admin token TOKEN`. Logs never show secrets,

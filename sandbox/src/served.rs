@@ -3,20 +3,23 @@
 //! against, the operation table routes and fault targets come from, the OAuth2 scope tokens
 //! carry, and the paths a client pointed at the sandbox calls.
 //!
-//! Two APIs are served: e-financing (the sandbox's first API: [`API`], [`OPERATIONS`]) and
-//! insurance ([`INSURANCE_API`], [`INSURANCE_OPERATIONS`]). Serving another version starts
+//! Three APIs are served: e-financing (the sandbox's first API: [`API`], [`OPERATIONS`]),
+//! insurance ([`INSURANCE_API`], [`INSURANCE_OPERATIONS`]) and merchant-webhooks (the
+//! merchant's own webhook configuration, [`MERCHANT_WEBHOOKS`]). Serving another version starts
 //! here. Each API's operations are routed from its table, and one without a handler stops the
 //! sandbox from starting (see `server::api_routes`), so a version cannot be half-served.
 
 use scalexpert::e_financing::v1_7_1 as e_financing;
 use scalexpert::environment::SpecUrls;
 use scalexpert::insurance::v1_7_1 as insurance;
+use scalexpert::merchant_webhooks::v1_0_6 as merchant_webhooks;
 use scalexpert::{ApiVersion, Environment, Operation};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
 pub(crate) use e_financing::types;
 pub(crate) use insurance::types as insurance_types;
+pub(crate) use merchant_webhooks::types as merchant_webhooks_types;
 
 /// The e-financing version the sandbox serves.
 pub const API: ApiVersion = e_financing::API;
@@ -74,8 +77,23 @@ pub(crate) static INSURANCE: Served = Served {
     fault_prefix: "insurance:",
 };
 
+/// Every operation of the served merchant-webhooks version, in spec order (a static: see
+/// [`Served`]).
+static MERCHANT_WEBHOOKS_OPERATIONS: &[Operation] = merchant_webhooks::OPERATIONS;
+
+/// Merchant-webhooks, whose fault targets are `merchant-webhooks:<operationId>`.
+pub(crate) static MERCHANT_WEBHOOKS: Served = Served {
+    api: merchant_webhooks::API,
+    operations: MERCHANT_WEBHOOKS_OPERATIONS,
+    spec: merchant_webhooks::SPEC,
+    scope: merchant_webhooks::SCOPE,
+    uatc: merchant_webhooks::UATC_URLS,
+    production: merchant_webhooks::PRODUCTION_URLS,
+    fault_prefix: "merchant-webhooks:",
+};
+
 /// Every served API, in the order fault targets and scopes are listed.
-pub(crate) static ALL: [&Served; 2] = [&E_FINANCING, &INSURANCE];
+pub(crate) static ALL: [&Served; 3] = [&E_FINANCING, &INSURANCE, &MERCHANT_WEBHOOKS];
 
 impl Served {
     /// Where the API hangs below the sandbox's root (`/e-financing/api/v1`): the path the
@@ -163,7 +181,11 @@ mod tests {
             (INSURANCE_API.api, INSURANCE_API.version),
             ("insurance", "1.7.1")
         );
-        assert_eq!(SCOPE.as_str(), "e-financing:rw insurance:rw");
+        assert_eq!(MERCHANT_WEBHOOKS.api_prefix(), "/merchant-webhooks/api/v1");
+        assert_eq!(
+            SCOPE.as_str(),
+            "e-financing:rw insurance:rw common-services:rw"
+        );
     }
 
     #[test]
@@ -177,7 +199,10 @@ mod tests {
         assert_eq!(fault_target(ours), "getEligibleProductServices");
         assert_eq!(fault_target(theirs), "insurance:getEligibleProductServices");
         let names: Vec<&str> = fault_targets().collect();
-        assert_eq!(names.len(), OPERATIONS.len() + INSURANCE_OPERATIONS.len());
+        assert_eq!(
+            names.len(),
+            OPERATIONS.len() + INSURANCE_OPERATIONS.len() + MERCHANT_WEBHOOKS.operations.len()
+        );
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();

@@ -210,6 +210,7 @@ pub(crate) fn router(state: AppState) -> Result<Router, String> {
     };
     let mut operations = api_routes(&served::E_FINANCING, HANDLERS)?;
     operations.extend(insurance::routes()?);
+    operations.extend(super::merchant_webhooks::routes()?);
     let routes = Router::new()
         .route(
             &served::token_path(),

@@ -11,6 +11,7 @@ use super::lifecycle::{CancellationStatus, Status, Subscription};
 use super::random;
 use super::simulation;
 use chrono::{SecondsFormat, Utc};
+use scalexpert::merchant_webhooks::v1_0_6::types::MerchantWebhookConfigRequest;
 use scalexpert::webhooks::ReceiverSecrets;
 use std::collections::HashMap;
 use std::fmt;
@@ -85,6 +86,9 @@ pub(crate) struct Hub {
     endpoints: RwLock<HashMap<Option<String>, Endpoint>>,
     /// Subscription id → `correlationId`, so one subscription's events share one.
     correlations: Mutex<HashMap<Uuid, Uuid>>,
+    /// What each tenant stored through merchant-webhooks' `setMerchantWebConfig`, by event
+    /// type code: what `findMerchantWebhookConfig` answers. Its secrets are never shown.
+    configs: RwLock<HashMap<(Option<String>, String), MerchantWebhookConfigRequest>>,
     /// Set when the sandbox starts; before that (store unit tests) events are not queued.
     queue: OnceLock<mpsc::UnboundedSender<Job>>,
 }
@@ -120,12 +124,65 @@ impl Hub {
         }
     }
 
-    /// Removes every endpoint.
+    /// Removes every endpoint, and every configuration stored through merchant-webhooks.
     pub(crate) fn clear(&self) {
         self.endpoints
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
+        self.configs
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    /// Stores `config` as the tenant `merchant`'s configuration for its event type code, and
+    /// `endpoint` (made from it) as where all its events go: the sandbox keeps one endpoint
+    /// per tenant, as its admin endpoint sets it.
+    pub(crate) fn configure(
+        &self,
+        merchant: Option<String>,
+        config: MerchantWebhookConfigRequest,
+        endpoint: Endpoint,
+    ) {
+        self.set(merchant.clone(), Some(endpoint));
+        self.configs
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((merchant, config.event_type_code.clone()), config);
+    }
+
+    /// The configuration the tenant `merchant` stored for `event_type_code`, if any.
+    pub(crate) fn config(
+        &self,
+        merchant: Option<&str>,
+        event_type_code: &str,
+    ) -> Option<MerchantWebhookConfigRequest> {
+        self.configs
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&(merchant.map(str::to_owned), event_type_code.to_owned()))
+            .cloned()
+    }
+
+    /// Queues `body` (event `code`, about nothing that has a correlation id, such as a
+    /// `HELLO_WORLD` test) for the endpoint of the tenant `merchant`. False when that tenant
+    /// has no endpoint, or deliveries are not running.
+    pub(crate) fn send(&self, merchant: Option<String>, code: &str, body: Vec<u8>) -> bool {
+        let Some(queue) = self.queue.get() else {
+            return false;
+        };
+        let Some(endpoint) = self.read().get(&merchant).cloned() else {
+            return false;
+        };
+        queue
+            .send(Job {
+                endpoint,
+                merchant,
+                body,
+                code: code.to_owned(),
+            })
+            .is_ok()
     }
 
     /// `(merchant, url)` of every endpoint, sorted, for the admin listing.

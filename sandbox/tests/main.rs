@@ -14,6 +14,7 @@ mod insurance_walkthrough;
 mod journey;
 mod lifecycle;
 mod memory;
+mod merchant_webhooks;
 mod quota;
 mod routes;
 mod secrets;

@@ -108,9 +108,13 @@ async fn stats_count_calls_tokens_refusals_and_the_busiest_window() {
     assert_eq!(
         stats,
         json!({"clients": [
+            {"clientId": DEFAULT_CLIENT_ID, "scope": "common-services:rw", "tokenRequests": 2,
+             "calls": 0, "rateLimited": 0, "maxCallsInWindow": 0},
             {"clientId": DEFAULT_CLIENT_ID, "scope": "e-financing:rw", "tokenRequests": 2,
              "calls": 3, "rateLimited": 1, "maxCallsInWindow": 3},
             {"clientId": DEFAULT_CLIENT_ID, "scope": "insurance:rw", "tokenRequests": 2,
+             "calls": 0, "rateLimited": 0, "maxCallsInWindow": 0},
+            {"clientId": DEFAULT_PSP_CLIENT_ID, "scope": "common-services:rw", "tokenRequests": 1,
              "calls": 0, "rateLimited": 0, "maxCallsInWindow": 0},
             {"clientId": DEFAULT_PSP_CLIENT_ID, "scope": "e-financing:rw", "tokenRequests": 1,
              "calls": 1, "rateLimited": 0, "maxCallsInWindow": 1},
@@ -138,7 +142,11 @@ async fn the_default_quota_is_the_gateways_600_calls_a_minute() {
     }
     assert_eq!(list().await.expect("answer").status(), 429);
     let stats = sandbox.stats();
-    let only = &stats.clients[0];
+    let only = stats
+        .clients
+        .iter()
+        .find(|client| client.scope == "e-financing:rw")
+        .expect("e-financing's stats");
     assert_eq!(
         (only.calls, only.rate_limited, only.max_calls_in_window),
         (601, 1, 601)

@@ -138,14 +138,7 @@ pub async fn run_with(
     let webhooks = if args.no_webhooks {
         Webhooks::Off("not checked (--no-webhooks)".into())
     } else if buyer.is_sandbox() {
-        let admin_token = webhooks::sandbox_admin_token_from_env();
-        Webhooks::sandbox_receiver(
-            &http,
-            environment.root(),
-            client.merchant(),
-            admin_token.as_deref(),
-        )
-        .await
+        Webhooks::sandbox_receiver(&client).await
     } else {
         Webhooks::EventLog {
             client: client.clone(),

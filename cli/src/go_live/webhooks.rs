@@ -1,8 +1,9 @@
 //! The webhook scenario: did Scalexpert tell the merchant's endpoint about each status change?
 //!
 //! - **Against the sandbox** go-live runs a receiver of its own on loopback (the SDK's verified
-//!   `scalexpert::webhooks` route), points the tenant's sandbox webhook at it with fresh
-//!   secrets, and checks that the signed events arrived.
+//!   `scalexpert::webhooks` route), configures it as the merchant's webhook with fresh secrets
+//!   through the merchant-webhooks API (`setMerchantWebConfig`, the merchant's own token, as
+//!   at the gateway: no sandbox admin token), and checks that the signed events arrived.
 //! - **Against a gateway** it reads the merchant's webhook configuration for `SC_SUBSCRIPTION`
 //!   events (merchant-webhooks API): none, or an inactive one, skips the scenario; otherwise
 //!   it reads the event log and checks that each subscription's last status event was
@@ -15,22 +16,6 @@ use std::time::Duration;
 
 /// Where the scenario's name is written once.
 pub const SCENARIO: &str = "webhook receipt";
-
-/// The variable holding the sandbox's admin token, for sandboxes whose admin endpoints ask for
-/// one (the `scalexpert-sandbox` binary prints it at start, or takes it with `--admin-token`).
-/// A variable, not a flag: arguments show in `ps`.
-pub const SANDBOX_ADMIN_TOKEN_VAR: &str = "SCALEXPERT_SANDBOX_ADMIN_TOKEN";
-
-/// The header the sandbox's admin endpoints read the token from.
-pub const SANDBOX_ADMIN_TOKEN_HEADER: &str = "X-Sandbox-Admin-Token";
-
-/// The sandbox admin token from [`SANDBOX_ADMIN_TOKEN_VAR`], if set and not blank.
-pub fn sandbox_admin_token_from_env() -> Option<String> {
-    std::env::var(SANDBOX_ADMIN_TOKEN_VAR)
-        .ok()
-        .map(|token| token.trim().to_string())
-        .filter(|token| !token.is_empty())
-}
 
 /// An event as go-live saw it.
 #[derive(Debug, Clone)]
@@ -83,16 +68,11 @@ fn random_secret() -> String {
 }
 
 impl Webhooks {
-    /// Starts go-live's receiver and registers it at the sandbox at `root` for `merchant`'s
-    /// subscriptions (the merchant credentials' own when `None`), sending `admin_token` in
-    /// [`SANDBOX_ADMIN_TOKEN_HEADER`] when given (sandboxes that guard their admin endpoints
-    /// want it). When the sandbox refuses, the scenario is skipped, saying why.
-    pub async fn sandbox_receiver(
-        http: &reqwest::Client,
-        root: &str,
-        merchant: Option<&str>,
-        admin_token: Option<&str>,
-    ) -> Webhooks {
+    /// Starts go-live's receiver and configures it, through `client`'s merchant-webhooks API
+    /// (`setMerchantWebConfig` for `SC_SUBSCRIPTION` events, with the merchant view of a PSP's
+    /// client), as the merchant's webhook. When the configuration is refused, the scenario is
+    /// skipped, saying why.
+    pub async fn sandbox_receiver(client: &scalexpert::Client) -> Webhooks {
         use scalexpert::webhooks::axum::{route, serve, ServeLimits};
         use scalexpert::webhooks::{Event, Receiver, ReceiverSecrets};
 
@@ -137,44 +117,11 @@ impl Webhooks {
         let server = tokio::spawn(async move {
             let _ = serve(listener, app, ServeLimits::default()).await;
         });
-        let mut registration = serde_json::json!({
-            "url": url,
-            "authMethod": "API_KEY",
-            "secret": secret,
-            "keyForSignature": signature_key,
-        });
-        if let Some(merchant) = merchant {
-            registration["merchant"] = merchant.into();
-        }
-        let mut request = http
-            .put(format!("{root}/sandbox/admin/webhooks"))
-            .json(&registration);
-        if let Some(token) = admin_token {
-            request = request.header(SANDBOX_ADMIN_TOKEN_HEADER, token);
-        }
-        let registered = request.send().await;
-        match registered {
-            Ok(answer) if answer.status().is_success() => Webhooks::Receiver { events, server },
-            Ok(answer) => {
+        match configure(client, &url, secret, signature_key).await {
+            Ok(()) => Webhooks::Receiver { events, server },
+            Err(reason) => {
                 server.abort();
-                let hint = if answer.status() == reqwest::StatusCode::UNAUTHORIZED {
-                    let problem = if admin_token.is_some() {
-                        format!("{SANDBOX_ADMIN_TOKEN_VAR} does not hold its admin token")
-                    } else {
-                        format!("set {SANDBOX_ADMIN_TOKEN_VAR} to its admin token")
-                    };
-                    format!("; {problem} (printed at its start, or given with --admin-token)")
-                } else {
-                    String::new()
-                };
-                Webhooks::Off(format!(
-                    "the sandbox refused go-live's webhook endpoint ({}){hint}",
-                    answer.status()
-                ))
-            }
-            Err(e) => {
-                server.abort();
-                Webhooks::Off(format!("cannot register go-live's webhook endpoint: {e}"))
+                Webhooks::Off(reason)
             }
         }
     }
@@ -299,6 +246,51 @@ impl Webhooks {
             Webhooks::EventLog { client, since } => event_log(client, *since).await,
         }
     }
+}
+
+/// Configures `url` as the merchant's active webhook for `SC_SUBSCRIPTION` events, with API key
+/// `secret` and signature key `signature_key`; `Err` says why it was refused.
+#[cfg(feature = "merchant-webhooks-1_0_6")]
+async fn configure(
+    client: &scalexpert::Client,
+    url: &str,
+    secret: String,
+    signature_key: String,
+) -> Result<(), String> {
+    use scalexpert::merchant_webhooks::v1_0_6::types::{
+        MerchantWebhookConfigRequest, MerchantWebhookConfigRequestAuthMethod,
+    };
+    let config = MerchantWebhookConfigRequest {
+        active: Some(true),
+        active_event_codes: Vec::new(),
+        auth_login: None,
+        auth_method: Some(MerchantWebhookConfigRequestAuthMethod::ApiKey),
+        auth_password: None,
+        auth_scope: None,
+        email_for_alerts: None,
+        event_type_code: "SC_SUBSCRIPTION".into(),
+        key_for_signature: Some(signature_key),
+        secret: Some(secret),
+        url: Some(url.to_string()),
+    };
+    client
+        .merchant_webhooks_v1_0_6()
+        .set_merchant_web_config()
+        .body(config)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "the merchant-webhooks API refused go-live's webhook endpoint: {}",
+                scalexpert::Error::from(e)
+            )
+        })
+}
+
+#[cfg(not(feature = "merchant-webhooks-1_0_6"))]
+async fn configure(_: &scalexpert::Client, _: &str, _: String, _: String) -> Result<(), String> {
+    Err("this build has no merchant-webhooks API (feature merchant-webhooks-1_0_6)".into())
 }
 
 /// Whether the merchant has an active webhook for `SC_SUBSCRIPTION` events; `Err` says why not.
