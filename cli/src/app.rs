@@ -1,35 +1,14 @@
 //! The command tree: hand-written top level (clap derive) and one generated command per
 //! operation of every enabled API version (clap builder, from progenitor), and the dispatch.
 
-use crate::config::ConnectionOptions;
+use crate::config::GlobalOptions;
 use crate::exit::{self, CliError};
-use crate::naming::{self, CommandName};
-use crate::output::{is_secret_field, Format, Printer};
-use crate::registry::{self, Version};
+use crate::naming::CommandName;
+use crate::output::{is_secret_field, Printer};
+use crate::registry::{self, Family, Version};
 use clap::{ArgMatches, Command, FromArgMatches as _};
 use std::ffi::OsString;
 use std::process::ExitCode;
-
-/// Options every command takes.
-#[derive(Debug, Clone, clap::Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalOptions {
-    /// Which gateway, as whom.
-    #[command(flatten)]
-    pub connection: ConnectionOptions,
-    /// API version of the command's family (default: the newest built in).
-    #[arg(long, global = true, value_name = "VERSION")]
-    pub api_version: Option<String>,
-    /// How answers are printed on standard output.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
-    /// Print secret fields of answers (webhook passwords and keys) instead of `[redacted]`.
-    #[arg(long, global = true)]
-    pub show_secrets: bool,
-    /// Log what is sent and received (no bodies, secrets redacted) on standard error.
-    #[arg(long, short = 'v', global = true)]
-    pub verbose: bool,
-}
 
 /// The hand-written commands.
 #[derive(Debug, clap::Subcommand)]
@@ -51,32 +30,6 @@ pub enum TokenCommand {
     /// Prove the credentials: get a token for each API's scope and make one read-only call
     /// with it. Prints neither the token nor what the call read.
     Check(crate::token::TokenCheckArgs),
-}
-
-/// One family's commands: the version chosen and each operation's name.
-#[derive(Debug)]
-pub struct Family {
-    /// The family (`e-financing`).
-    pub name: &'static str,
-    /// The version its commands come from.
-    pub version: &'static Version,
-    /// `(method_name, command name)` per operation, in spec order.
-    pub commands: Vec<(&'static str, CommandName)>,
-}
-
-/// The families, each at the version `requested` names (or its newest).
-pub fn families(requested: Option<&str>) -> Vec<Family> {
-    registry::families()
-        .into_iter()
-        .filter_map(|name| {
-            let version = registry::select(name, requested)?;
-            Some(Family {
-                name,
-                version,
-                commands: naming::command_names(version.operations),
-            })
-        })
-        .collect()
 }
 
 /// The `--api-version` value, read before clap parses (it decides which commands exist).
@@ -264,7 +217,7 @@ fn refuse_secret_flags(
 /// Runs the command line on `args` (the program name first).
 pub fn main(args: Vec<OsString>) -> ExitCode {
     let requested = requested_api_version(&args);
-    let families = families(requested.as_deref());
+    let families = registry::families_at(requested.as_deref());
     let matches = match command(&families).try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(error) => {
@@ -409,12 +362,12 @@ mod tests {
 
     #[test]
     fn the_tree_is_a_valid_clap_command() {
-        command(&families(None)).debug_assert();
+        command(&registry::families_at(None)).debug_assert();
     }
 
     #[test]
     fn every_operation_of_every_family_has_a_command_and_a_help_line() {
-        let families = families(None);
+        let families = registry::families_at(None);
         let help = after_help(&families);
         let mut tree = command(&families);
         for family in &families {

@@ -7,6 +7,7 @@
 //! or from a file.
 
 use crate::exit::CliError;
+use crate::output::Format;
 use scalexpert::{Client, ClientBuilder, Credentials, Environment};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::Read as _;
@@ -271,4 +272,25 @@ mod tests {
         assert!(parse_environment("staging").is_err());
         assert!(parse_environment("ftp://x").is_err());
     }
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalOptions {
+    /// Which gateway, as whom.
+    #[command(flatten)]
+    pub connection: ConnectionOptions,
+    /// API version of the command's family (default: the newest built in).
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub api_version: Option<String>,
+    /// How answers are printed on standard output.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Print secret fields of answers (webhook passwords and keys) instead of `[redacted]`.
+    #[arg(long, global = true)]
+    pub show_secrets: bool,
+    /// Log what is sent and received (no bodies, secrets redacted) on standard error.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }

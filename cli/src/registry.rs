@@ -170,3 +170,29 @@ macro_rules! version_commands {
 }
 
 pub(crate) use version_commands;
+
+/// One family's commands: the version chosen and each operation's name.
+#[derive(Debug)]
+pub struct Family {
+    /// The family (`e-financing`).
+    pub name: &'static str,
+    /// The version its commands come from.
+    pub version: &'static Version,
+    /// `(method_name, command name)` per operation, in spec order.
+    pub commands: Vec<(&'static str, crate::naming::CommandName)>,
+}
+
+/// The families, each at the version `requested` names (or its newest).
+pub fn families_at(requested: Option<&str>) -> Vec<Family> {
+    families()
+        .into_iter()
+        .filter_map(|name| {
+            let version = select(name, requested)?;
+            Some(Family {
+                name,
+                version,
+                commands: crate::naming::command_names(version.operations),
+            })
+        })
+        .collect()
+}

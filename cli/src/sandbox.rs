@@ -5,7 +5,7 @@
 //! accepts exactly those (as a PSP's with `--psp`), so the same shell can then point every
 //! other command at it with `--env <its URL>`; without them it accepts its default ones.
 
-use crate::app::GlobalOptions;
+use crate::config::GlobalOptions;
 use crate::exit::CliError;
 use scalexpert_sandbox::{RuleTable, Sandbox, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use secrecy::ExposeSecret;

@@ -1,6 +1,6 @@
 //! Starting a command: credentials read once, `--verbose` set up, the client built.
 
-use crate::app::GlobalOptions;
+use crate::config::GlobalOptions;
 use crate::config::{environment_label, Resolved};
 use crate::exit::CliError;
 use crate::output::REDACTED;

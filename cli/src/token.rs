@@ -6,10 +6,11 @@
 //! the generated commands, never chosen per family by hand. What the call reads is discarded.
 //! A refused token, scope or merchant shows as that call's typed error.
 
-use crate::app::{Family, GlobalOptions};
 use crate::config::environment_label;
+use crate::config::GlobalOptions;
 use crate::exit::{self, CliError};
 use crate::output::Printer;
+use crate::registry::Family;
 use serde_json::json;
 
 /// Options of `token check`.

@@ -10,7 +10,7 @@ async fn help_lists_a_command_for_every_operation_of_every_family() {
     let output = run(scalexpert(), &["--help"]).await;
     assert_eq!(status(&output), Some(0));
     let help = stdout(&output);
-    let families = scalexpert_cli::app::families(None);
+    let families = scalexpert_cli::registry::families_at(None);
     assert_eq!(
         families.iter().map(|f| f.name).collect::<Vec<_>>(),
         ["e-financing", "insurance", "merchant-webhooks"]

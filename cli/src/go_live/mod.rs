@@ -19,8 +19,8 @@ pub mod report;
 pub mod scenarios;
 pub mod webhooks;
 
-use crate::app::GlobalOptions;
 use crate::config::environment_label;
+use crate::config::GlobalOptions;
 use crate::exit::CliError;
 use application::Solution;
 use journey::Buyer;
