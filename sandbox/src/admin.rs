@@ -12,7 +12,7 @@ use super::auth;
 use super::errors::json_response;
 use super::faults::Fault;
 use super::gate;
-use super::server::AppState;
+use super::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -42,7 +42,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/sandbox/admin/stats", get(stats))
         .route(
             "/sandbox/admin/insurance/subscriptions/{id}/status",
-            post(super::insurance::admin_set_status),
+            post(super::insurance::handlers::admin_set_status),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), guard))
 }

@@ -20,7 +20,7 @@ use super::errors::Failure;
 use super::faults::{Phase, Shot, Target};
 use super::lifecycle::Tenant;
 use super::quota::{self, Admission};
-use super::server::AppState;
+use super::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, request::Parts, HeaderMap, Method};

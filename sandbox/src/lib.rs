@@ -66,6 +66,7 @@
 #![warn(missing_docs, clippy::unwrap_used)]
 
 mod admin;
+mod api;
 mod auth;
 mod connections;
 mod errors;
@@ -84,6 +85,7 @@ mod sample;
 mod served;
 mod server;
 pub mod simulation;
+mod state;
 mod store;
 mod validation;
 mod webhooks;
@@ -438,7 +440,7 @@ impl SandboxBuilder {
             local.ip().to_string()
         };
         let base_url = format!("http://{host}:{}", local.port());
-        let state = Arc::new(server::State {
+        let state = Arc::new(state::State {
             spec,
             insurance: insurance::Insurance::new(self.insurance_rules, self.quote_lifetime),
             auth: auth::Auth::new(
@@ -479,7 +481,7 @@ impl SandboxBuilder {
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
     base_url: String,
-    state: Arc<server::State>,
+    state: Arc<state::State>,
     clients: Vec<Registered>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), SandboxError>>>,
@@ -635,7 +637,7 @@ impl Sandbox {
         subscription: uuid::Uuid,
         status: InsuranceStatus,
     ) -> Result<InsuranceStatus, SandboxError> {
-        insurance::set_status(&self.state, subscription, status)
+        insurance::handlers::set_status(&self.state, subscription, status)
     }
 
     /// Makes every insurance quotation issued so far expired, as if its lifetime were over.

@@ -10,10 +10,11 @@
 //! sandbox keeps no log of its deliveries, so the event log operations
 //! (`findWebhookEventsForMerchant`, `findWebhookEventForMerchant`) answer 501, saying so.
 
+use crate::api::{enter, parse_json, reject_if_any, Ctx, OperationRoute, Serve};
 use crate::errors::{json_response, Failure};
 use crate::random;
 use crate::served::{self, merchant_webhooks_types as types};
-use crate::server::{enter, parse_json, reject_if_any, AppState, Ctx, OperationRoute, Serve};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State as Shared;
 use axum::http::StatusCode;
@@ -60,7 +61,7 @@ const HANDLERS: &[(&str, Serve)] = &[
 
 /// The merchant-webhooks routes, one per operation of its table.
 pub(crate) fn routes() -> Result<Vec<OperationRoute>, String> {
-    crate::server::api_routes(&served::MERCHANT_WEBHOOKS, HANDLERS)
+    crate::api::api_routes(&served::MERCHANT_WEBHOOKS, HANDLERS)
 }
 
 async fn set_config(

@@ -7,7 +7,7 @@
 //! header, no body, so no secret, token or buyer data.
 
 use super::errors::Failure;
-use super::server::AppState;
+use super::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;

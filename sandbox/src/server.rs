@@ -1,73 +1,37 @@
-//! The HTTP side: routes, the checks every API call goes through, and one handler per operation.
+//! The HTTP side: the router (every API, the journey pages, admin), the token endpoint and
+//! the e-financing handlers, one per operation.
 
 use super::admin;
-use super::auth::Auth;
+use super::api::{
+    api_routes, enter, flagged, gated_routes, no_content, parse_json, reject_if_any, Ctx, Serve,
+};
 use super::errors::{json_response, Failure};
-use super::faults::{Faults, TOKEN};
+use super::faults::TOKEN;
 use super::gate::{self, Door};
 use super::insurance;
 use super::journey;
-use super::lifecycle::{JourneyOutcome, Status, Subscription, Tenant};
-use super::limits::{Limits, MAX_PAGE_SIZE};
+use super::lifecycle::{JourneyOutcome, Status, Subscription};
+use super::limits::MAX_PAGE_SIZE;
 use super::outer;
-use super::quota::Quota;
 use super::random;
-use super::rules::RuleTable;
 use super::served::{self, types};
 use super::simulation;
-use super::store::{Full, ListQuery, Store};
-use super::validation::{self, Query, Spec, Violation};
+use super::state::{AppState, State};
+use super::store::{Full, ListQuery};
+use super::validation::{self, Violation};
 use super::wire;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, Path, State as Shared};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::{Path, State as Shared};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, on, post, MethodFilter, MethodRouter};
+use axum::routing::{get, on, post};
 use axum::Router;
 use chrono::Utc;
 use scalexpert::Operation;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use uuid::Uuid;
-
-/// Everything the handlers share.
-pub(crate) struct State {
-    pub(crate) spec: Spec,
-    /// The insurance API's rules and records.
-    pub(crate) insurance: insurance::Insurance,
-    pub(crate) auth: Auth,
-    pub(crate) store: Store,
-    pub(crate) rules: RwLock<Arc<RuleTable>>,
-    pub(crate) faults: Faults,
-    pub(crate) quota: Quota,
-    pub(crate) limits: Limits,
-    pub(crate) base_url: String,
-    /// The address listened on: admin requests must name it as their `Host`.
-    pub(crate) local: SocketAddr,
-    /// What `X-Sandbox-Admin-Token` must say.
-    pub(crate) admin_token: String,
-}
-
-impl State {
-    pub(crate) fn rules(&self) -> Arc<RuleTable> {
-        Arc::clone(
-            &self
-                .rules
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
-    }
-}
-
-pub(crate) type AppState = Arc<State>;
-
-/// How one operation is served: its handler, on the method the table gives it.
-pub(crate) type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
 
 /// The sandbox's behaviour per operation of the served spec, by `operationId`. The method and
 /// path of each come from the operation table, so this names behaviour, never a route.
@@ -129,87 +93,13 @@ const HANDLERS: &[(&str, Serve)] = &[
     }),
 ];
 
-/// One operation's route: the operation, its full path, its handler on its method.
-pub(crate) type OperationRoute = (&'static Operation, String, MethodRouter<AppState>);
-
-/// A served API's routes: every operation of its table with its handler, on its method and
-/// its path below the one a client adds to the sandbox's root. Fails when the table and
-/// `handlers` disagree, so a version is served whole or not at all.
-pub(crate) fn api_routes(
-    api: &'static served::Served,
-    handlers: &[(&str, Serve)],
-) -> Result<Vec<OperationRoute>, String> {
-    let served = api.api;
-    let prefix = api.api_prefix();
-    let mut routes = Vec::new();
-    for operation in api.operations {
-        let serve = handlers
-            .iter()
-            .find(|(id, _)| *id == operation.id)
-            .map(|(_, serve)| *serve)
-            .ok_or_else(|| {
-                format!(
-                    "{} {} operation {} ({} {}) has no handler",
-                    served.api, served.version, operation.id, operation.method, operation.path
-                )
-            })?;
-        let method = Method::from_bytes(operation.method.as_bytes())
-            .ok()
-            .and_then(|method| MethodFilter::try_from(method).ok())
-            .ok_or_else(|| {
-                format!(
-                    "operation {}: method {} cannot be routed",
-                    operation.id, operation.method
-                )
-            })?;
-        routes.push((
-            operation,
-            format!("{prefix}{}", operation.path),
-            serve(operation, method),
-        ));
-    }
-    if let Some((stale, _)) = handlers
-        .iter()
-        .find(|(id, _)| Operation::by_id(api.operations, id).is_none())
-    {
-        return Err(format!(
-            "handler {stale} serves no operation of {} {}",
-            served.api, served.version
-        ));
-    }
-    Ok(routes)
-}
-
-/// Each operation behind the [gate](gate) of its own fault target and its API's scope, the
-/// operations of one path merged into one route.
-fn gated_routes(state: &AppState, operations: Vec<OperationRoute>) -> Router<AppState> {
-    let mut by_path: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
-    for (operation, path, route) in operations {
-        let door = Door {
-            target: served::fault_target(operation),
-            scope: Some(served::of(operation).scope),
-        };
-        let route = gate::gated(route, state, door);
-        let merged = match by_path.remove(&path) {
-            Some(others) => others.merge(route),
-            None => route,
-        };
-        by_path.insert(path, merged);
-    }
-    by_path
-        .into_iter()
-        .fold(Router::new(), |router, (path, route)| {
-            router.route(&path, route)
-        })
-}
-
 pub(crate) fn router(state: AppState) -> Result<Router, String> {
     let token_door = Door {
         target: TOKEN,
         scope: None,
     };
     let mut operations = api_routes(&served::E_FINANCING, HANDLERS)?;
-    operations.extend(insurance::routes()?);
+    operations.extend(insurance::handlers::routes()?);
     operations.extend(super::merchant_webhooks::routes()?);
     let routes = Router::new()
         .route(
@@ -236,80 +126,6 @@ pub(crate) fn router(state: AppState) -> Result<Router, String> {
 /// The id segment of a path such as `/subscriptions/{creditSubscriptionId}`, as axum gives it.
 type IdPath = Result<Path<String>, PathRejection>;
 
-/// What every handler needs of the request besides its body.
-pub(crate) struct Ctx {
-    method: Method,
-    path: String,
-    query: Option<String>,
-    headers: HeaderMap,
-    /// Who the call acts for, as the gate admitted it.
-    tenant: Option<Tenant>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ctx {
-            method: parts.method.clone(),
-            path: parts.uri.path().to_string(),
-            query: parts.uri.query().map(String::from),
-            headers: parts.headers.clone(),
-            tenant: parts.extensions.get::<Tenant>().cloned(),
-        })
-    }
-}
-
-impl Ctx {
-    fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
-    pub(crate) fn query(&self) -> Query {
-        form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect()
-    }
-
-    pub(crate) fn respond(&self, result: Result<Response, Failure>) -> Response {
-        result.unwrap_or_else(|failure| failure.respond(&self.method, &self.path))
-    }
-
-    fn wants_html(&self) -> bool {
-        let says = |name: header::HeaderName, what: &str| {
-            self.headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains(what))
-        };
-        says(header::ACCEPT, "text/html")
-            || says(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-    }
-}
-
-/// The tenant of an API call, which the gate checked (bearer token, quota, merchant header)
-/// before the body was read and before any fault of `operation`.
-pub(crate) async fn enter(
-    _state: &State,
-    ctx: &Ctx,
-    operation: &'static Operation,
-) -> Result<Tenant, Failure> {
-    ctx.tenant.clone().ok_or_else(|| {
-        Failure::internal(format!(
-            "operation {} is served without its gate",
-            operation.id
-        ))
-    })
-}
-
-pub(crate) fn parse_json(body: &Bytes) -> Result<Value, Failure> {
-    serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
-}
-
 fn subscription_id(path: IdPath, ctx: &Ctx, operation: &Operation) -> Result<Uuid, Failure> {
     match path {
         Ok(Path(raw)) => Uuid::parse_str(&raw).map_err(|_| Failure::invalid_uuid(&raw)),
@@ -317,27 +133,10 @@ fn subscription_id(path: IdPath, ctx: &Ctx, operation: &Operation) -> Result<Uui
         Err(_) => {
             let template = format!("{}{}", served::api_prefix(), operation.path);
             let segment = template.split('/').position(|s| s.starts_with('{'));
-            let raw = segment.and_then(|at| ctx.path.split('/').nth(at));
+            let raw = segment.and_then(|at| ctx.path().split('/').nth(at));
             Err(Failure::invalid_uuid(raw.unwrap_or_default()))
         }
     }
-}
-
-pub(crate) fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::validation(violations))
-    }
-}
-
-pub(crate) fn flagged(violations: &[Violation], field: &str) -> bool {
-    violations.iter().any(|v| v.field == field)
-}
-
-pub(crate) fn no_content() -> Response {
-    // No body, hence no Content-Type: a 204 cannot carry the `{}` the spec's example shows.
-    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Response {

@@ -4,11 +4,13 @@
 use super::lifecycle::InsuranceStatus;
 use super::store::{Full, Item, ListQuery, Policy, Quote, Subscribe, MAX_RECORDS};
 use super::wire;
+use crate::api::{
+    enter, flagged, no_content, parse_json, reject_if_any, Ctx, OperationRoute, Serve,
+};
 use crate::errors::{json_response, Failure};
 use crate::served::insurance_types as types;
-use crate::server::AppState;
-use crate::server::{enter, flagged, no_content, parse_json, reject_if_any, Ctx, Serve, State};
 use crate::simulation;
+use crate::state::{AppState, State};
 use crate::validation::{self, Violation};
 use crate::SandboxError;
 use axum::body::Bytes;
@@ -737,5 +739,31 @@ pub(crate) async fn admin_set_status(
             format!("no insurance subscription {id}"),
         ),
         Err(other) => problem(StatusCode::CONFLICT, other.to_string()),
+    }
+}
+
+/// The insurance API's routes, one per operation of its table.
+pub(crate) fn routes() -> Result<Vec<OperationRoute>, String> {
+    crate::api::api_routes(&crate::served::INSURANCE, HANDLERS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::served;
+
+    #[test]
+    fn the_operation_table_and_the_handlers_agree() {
+        let routes = routes().expect("every operation has a handler, every handler an operation");
+        let mut paths: Vec<String> = served::INSURANCE_OPERATIONS
+            .iter()
+            .map(|operation| format!("/insurance/api/v1{}", operation.path))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut routed: Vec<String> = routes.into_iter().map(|(_, path, _)| path).collect();
+        routed.sort();
+        routed.dedup();
+        assert_eq!(routed, paths);
     }
 }

@@ -8,7 +8,7 @@
 //! checks from its `SPEC`, answers are its generated types.
 
 mod events;
-mod handlers;
+pub(crate) mod handlers;
 mod lifecycle;
 mod rules;
 mod store;
@@ -18,8 +18,6 @@ pub use lifecycle::InsuranceStatus;
 pub use rules::{CoverPrice, InsuranceOffer, InsuranceRules, InsuranceSolution, PriceBand};
 pub use store::MAX_RECORDS as MAX_INSURANCE_RECORDS;
 
-use crate::served;
-use crate::server::OperationRoute;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -59,32 +57,5 @@ impl Insurance {
             .rules
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(rules);
-    }
-}
-
-/// The insurance API's routes, one per operation of its table.
-pub(crate) fn routes() -> Result<Vec<OperationRoute>, String> {
-    crate::server::api_routes(&served::INSURANCE, handlers::HANDLERS)
-}
-
-pub(crate) use handlers::{admin_set_status, set_status};
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_operation_table_and_the_handlers_agree() {
-        let routes = routes().expect("every operation has a handler, every handler an operation");
-        let mut paths: Vec<String> = served::INSURANCE_OPERATIONS
-            .iter()
-            .map(|operation| format!("/insurance/api/v1{}", operation.path))
-            .collect();
-        paths.sort();
-        paths.dedup();
-        let mut routed: Vec<String> = routes.into_iter().map(|(_, path, _)| path).collect();
-        routed.sort();
-        routed.dedup();
-        assert_eq!(routed, paths);
     }
 }
