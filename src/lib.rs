@@ -44,10 +44,10 @@ pub use environment::Environment;
 pub use error::{Error, Result};
 pub use open_enum::OpenEnum;
 pub use operation::{Lane, Operation, Replay};
+pub use quote::QuoteExpiry;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis_store::RedisStore;
-pub use quote::QuoteExpiry;
 pub use retry::RetryPolicy;
 pub use shared::MERCHANT_HEADER;
 

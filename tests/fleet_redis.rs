@@ -2,7 +2,7 @@
 //! fallback while Redis is down) and the shared token (single flight across clients, expiry,
 //! invalidation after a 401). Each client here stands for one replica: its own governor, its
 //! own token cache, one Redis.
-#![cfg(all(feature = "redis", feature = "e-financing-1_6_6"))]
+#![cfg(all(feature = "redis", feature = "e-financing-1_7_1"))]
 
 #[path = "support/test_redis.rs"]
 mod test_redis;
@@ -59,7 +59,7 @@ fn eligible_mock(server: &MockServer) -> httpmock::Mock<'_> {
 
 async fn eligible(client: &Client) -> scalexpert::Result<()> {
     client
-        .e_financing_v1_6_6()
+        .e_financing_v1_7_1()
         .get_eligible_product_services()
         .buyer_billing_country("FR")
         .financed_amount(1500.0)

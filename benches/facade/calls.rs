@@ -106,9 +106,9 @@ fn bench_redis() -> String {
                 Ok(())
             });
         }
-        command
-            .spawn()
-            .expect("redis-server (apt-get install redis-server, or set SCALEXPERT_BENCH_REDIS_URL)");
+        command.spawn().expect(
+            "redis-server (apt-get install redis-server, or set SCALEXPERT_BENCH_REDIS_URL)",
+        );
         let url = format!("redis://127.0.0.1:{port}");
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -63,7 +63,12 @@ mod quota {
     #[cfg(feature = "redis")]
     #[divan::bench(args = report::CONCURRENCIES)]
     fn shared(bencher: Bencher<'_, '_>, concurrency: usize) {
-        bench_call(bencher, Side::FacadeSharedQuota, Call::Eligible, concurrency);
+        bench_call(
+            bencher,
+            Side::FacadeSharedQuota,
+            Call::Eligible,
+            concurrency,
+        );
     }
 }
 

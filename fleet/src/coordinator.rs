@@ -73,7 +73,11 @@ async fn deliver(options: &Options, receivers: &[String]) -> Result<usize, Strin
             let headers = secrets
                 .delivery_headers(None, body.as_bytes(), chrono::Utc::now())
                 .map_err(|e| e.to_string())?;
-            let request = http.post(receiver).headers(headers).body(body.clone()).send();
+            let request = http
+                .post(receiver)
+                .headers(headers)
+                .body(body.clone())
+                .send();
             redeliveries.push(request);
         }
         // The deliveries of one event race, as redeliveries to different replicas may.
@@ -104,7 +108,10 @@ where
 
 /// The sandbox's own counts.
 async fn sandbox_stats(options: &Options) -> Value {
-    let url = format!("{}/sandbox/admin/stats", options.sandbox.trim_end_matches('/'));
+    let url = format!(
+        "{}/sandbox/admin/stats",
+        options.sandbox.trim_end_matches('/')
+    );
     let mut request = reqwest::Client::new().get(url);
     if let Some(token) = &options.admin_token {
         request = request.header("X-Sandbox-Admin-Token", token);

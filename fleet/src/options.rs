@@ -119,14 +119,17 @@ impl Options {
                 Long("redis") => options.redis = text(&mut parser)?,
                 Long("processes") => options.processes = number("processes", text(&mut parser)?)?,
                 Long("duration-secs") => {
-                    options.duration = Duration::from_secs_f64(number("duration-secs", text(&mut parser)?)?)
+                    options.duration =
+                        Duration::from_secs_f64(number("duration-secs", text(&mut parser)?)?)
                 }
                 Long("merchants") => options.merchants = number("merchants", text(&mut parser)?)?,
                 Long("tasks") => options.tasks = number("tasks", text(&mut parser)?)?,
                 Long("interactive-percent") => {
                     options.interactive_percent = number("interactive-percent", text(&mut parser)?)?
                 }
-                Long("quota-calls") => options.quota_calls = number("quota-calls", text(&mut parser)?)?,
+                Long("quota-calls") => {
+                    options.quota_calls = number("quota-calls", text(&mut parser)?)?
+                }
                 Long("quota-window-secs") => {
                     options.quota_window =
                         Duration::from_secs_f64(number("quota-window-secs", text(&mut parser)?)?)
@@ -146,7 +149,9 @@ impl Options {
                 Long("client-secret") => options.client_secret = text(&mut parser)?,
                 Long("admin-token") => options.admin_token = Some(text(&mut parser)?),
                 Long("events") => options.events = number("events", text(&mut parser)?)?,
-                Long("deliveries") => options.deliveries = number("deliveries", text(&mut parser)?)?,
+                Long("deliveries") => {
+                    options.deliveries = number("deliveries", text(&mut parser)?)?
+                }
                 Long("key-prefix") => options.key_prefix = text(&mut parser)?,
                 Long("worker") => options.worker = Some(number("worker", text(&mut parser)?)?),
                 Long("help") | Short('h') => {
@@ -160,7 +165,10 @@ impl Options {
             return Err("--sandbox <URL> and --redis <URL> are required (see --help)".into());
         }
         if options.processes == 0 || options.tasks == 0 || options.interactive_percent > 100 {
-            return Err("--processes and --tasks must be at least 1, --interactive-percent at most 100".into());
+            return Err(
+                "--processes and --tasks must be at least 1, --interactive-percent at most 100"
+                    .into(),
+            );
         }
         Ok(options)
     }
@@ -223,8 +231,17 @@ mod tests {
     #[test]
     fn a_worker_gets_the_run_s_settings() {
         let options = parse(&[
-            "--sandbox", "http://127.0.0.1:1", "--redis", "redis://127.0.0.1:2",
-            "--processes", "3", "--duration-secs", "1.5", "--local-quota", "--burst", "7",
+            "--sandbox",
+            "http://127.0.0.1:1",
+            "--redis",
+            "redis://127.0.0.1:2",
+            "--processes",
+            "3",
+            "--duration-secs",
+            "1.5",
+            "--local-quota",
+            "--burst",
+            "7",
         ])
         .unwrap();
         let worker_args = options.worker_args(2);
