@@ -106,9 +106,12 @@ fn bench_redis() -> String {
                 Ok(())
             });
         }
-        command.spawn().expect(
+        let server = command.spawn().expect(
             "redis-server (apt-get install redis-server, or set SCALEXPERT_BENCH_REDIS_URL)",
         );
+        // Kept for the process's life; the kernel ends it with the process (PDEATHSIG).
+        static SERVER: OnceLock<std::sync::Mutex<std::process::Child>> = OnceLock::new();
+        let _ = SERVER.set(std::sync::Mutex::new(server));
         let url = format!("redis://127.0.0.1:{port}");
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -91,9 +91,10 @@ async fn deliver(options: &Options, receivers: &[String]) -> Result<usize, Strin
     Ok(accepted)
 }
 
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
+/// Runs `futures` at once, each on its own task; the outputs of those that did not panic.
+async fn futures_join<F>(futures: Vec<F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
