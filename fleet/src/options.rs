@@ -113,6 +113,10 @@ impl Options {
                 .parse()
                 .map_err(|_| format!("--{name} takes a number, not {value:?}"))
         }
+        fn seconds(name: &str, value: String) -> Result<Duration, String> {
+            Duration::try_from_secs_f64(number(name, value.clone())?)
+                .map_err(|_| format!("--{name} takes a number of seconds, not {value:?}"))
+        }
         while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
             match arg {
                 Long("sandbox") => options.sandbox = text(&mut parser)?,
@@ -120,7 +124,7 @@ impl Options {
                 Long("processes") => options.processes = number("processes", text(&mut parser)?)?,
                 Long("duration-secs") => {
                     options.duration =
-                        Duration::from_secs_f64(number("duration-secs", text(&mut parser)?)?)
+                        seconds("duration-secs", text(&mut parser)?)?
                 }
                 Long("merchants") => options.merchants = number("merchants", text(&mut parser)?)?,
                 Long("tasks") => options.tasks = number("tasks", text(&mut parser)?)?,
@@ -132,7 +136,7 @@ impl Options {
                 }
                 Long("quota-window-secs") => {
                     options.quota_window =
-                        Duration::from_secs_f64(number("quota-window-secs", text(&mut parser)?)?)
+                        seconds("quota-window-secs", text(&mut parser)?)?
                 }
                 Long("burst") => options.burst = Some(number("burst", text(&mut parser)?)?),
                 Long("local-quota") => options.local_quota = true,
