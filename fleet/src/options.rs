@@ -123,8 +123,7 @@ impl Options {
                 Long("redis") => options.redis = text(&mut parser)?,
                 Long("processes") => options.processes = number("processes", text(&mut parser)?)?,
                 Long("duration-secs") => {
-                    options.duration =
-                        seconds("duration-secs", text(&mut parser)?)?
+                    options.duration = seconds("duration-secs", text(&mut parser)?)?
                 }
                 Long("merchants") => options.merchants = number("merchants", text(&mut parser)?)?,
                 Long("tasks") => options.tasks = number("tasks", text(&mut parser)?)?,
@@ -135,8 +134,7 @@ impl Options {
                     options.quota_calls = number("quota-calls", text(&mut parser)?)?
                 }
                 Long("quota-window-secs") => {
-                    options.quota_window =
-                        seconds("quota-window-secs", text(&mut parser)?)?
+                    options.quota_window = seconds("quota-window-secs", text(&mut parser)?)?
                 }
                 Long("burst") => options.burst = Some(number("burst", text(&mut parser)?)?),
                 Long("local-quota") => options.local_quota = true,

@@ -176,7 +176,17 @@ pub(crate) async fn run(options: &Options, index: usize) -> Result<(), String> {
                     Ok(()) => Outcome::Ok,
                     Err(Error::Throttled(_)) => Outcome::Throttled,
                     Err(Error::RateLimited(_)) => Outcome::RateLimited,
-                    Err(_) => Outcome::Failed,
+                    Err(error) => {
+                        // What failed, without the error's text (it may name a merchant).
+                        let kind = match &error {
+                            Error::Timeout(_) => "timeout".to_string(),
+                            other => other
+                                .status()
+                                .map_or_else(|| "other".to_string(), |s| s.as_u16().to_string()),
+                        };
+                        eprintln!("worker {index}: a {lane:?} call failed: {kind}");
+                        Outcome::Failed
+                    }
                 };
                 let took = started.elapsed();
                 record(&lanes, lane, outcome, took, timeout);
