@@ -17,7 +17,7 @@
 //!   [`Client::with_lane`](crate::Client::with_lane) overrides it for a view.
 //! - **Deadlines.** A call waits for a slot within its attempt timeout (the view's, else the
 //!   client's; the token request and the call itself share it), and fails with
-//!   [`Error::Throttled`](crate::Error::Throttled) as soon as no slot can come in time: nothing
+//!   [`Error::Throttled`] as soon as no slot can come in time: nothing
 //!   is sent.
 //! - **429 feedback.** A 429 from the gateway (another client on the same key, a quota lowered
 //!   upstream) pauses the budget for its `Retry-After`, or for the time a burst takes to refill
