@@ -10,8 +10,8 @@
 
 use heck::ToSnakeCase;
 use scalexpert_spec_engine::{
-    check_environment_pair, generate, load_file, oauth_scopes, operations, EnvironmentUrls, Layout,
-    Replay, SpecVersion,
+    check_environment_pair, generate, load_file, oauth_scopes, operations, EnvironmentUrls, Lane,
+    Layout, Replay, SpecVersion,
 };
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write as _;
@@ -204,10 +204,15 @@ fn generate_version(
                 "Unsafe"
             }
         };
+        let lane = match op.lane {
+            Lane::Interactive => "Interactive",
+            Lane::Background => "Background",
+        };
         let _ = write!(
             table,
             "\n        crate::Operation {{ id: {id:?}, method_name: {name:?}, method: {method:?}, \
-             path: {path:?}, replay: crate::operation::Replay::{replay} }},",
+             path: {path:?}, replay: crate::operation::Replay::{replay}, \
+             lane: crate::operation::Lane::{lane} }},",
             id = op.operation_id,
             name = op.operation_id.to_snake_case(),
             method = op.method,

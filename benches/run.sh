@@ -20,7 +20,11 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say() { echo "run.sh: $*" >&2; }
 
 say "building the benchmark (release)"
-bin=$(cargo bench --bench facade --no-run --message-format=json 2>"$work/build.log" |
+# The shared quota's rows need the `redis` feature and a redis-server (the benchmark starts one
+# on a free loopback port unless SCALEXPERT_BENCH_REDIS_URL names one).
+bench_features=()
+command -v redis-server >/dev/null && bench_features=(--features redis)
+bin=$(cargo bench --bench facade "${bench_features[@]}" --no-run --message-format=json 2>"$work/build.log" |
     grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4) || true
 if [ -z "$bin" ] || [ ! -x "$bin" ]; then
     cat "$work/build.log" >&2
@@ -69,6 +73,9 @@ for call in eligible subscribe; do
         ALLOCS[$call.$side]=$(allocs "$call" "$side" 1 200)
     done
 done
+say "instructions: eligible facade-local-quota"
+INSTR[eligible.facade-local-quota.c1]=$(instr 50 250 eligible facade-local-quota 1)
+INSTR[eligible.facade-local-quota.c32]=$(instr 64 320 eligible facade-local-quota 32)
 INSTR[subscribe.handwritten-borrowed.c1]=$(instr 50 250 subscribe handwritten-borrowed 1)
 ALLOCS[subscribe.handwritten-borrowed]=$(allocs subscribe handwritten-borrowed 1 200)
 for decoder in generated handwritten handwritten-typed; do
@@ -213,6 +220,20 @@ $(call_rows instr)
 | Call | Facade + generated | Hand-written | Ratio | Target | |
 | --- | ---: | ---: | ---: | --- | --- |
 $(call_rows cpu)
+
+### The quota governor
+
+The rows above run without the governor (\`.no_quota()\`), as the hand-written side has none. With
+the in-process governor on (a quota no benchmark exhausts: every call takes a slot, none waits):
+
+| Call | Governor on | Governor off | Ratio |
+| --- | ---: | ---: | ---: |
+| GET /eligible-solutions, concurrency 1 | $(thousands "${INSTR[eligible.facade-local-quota.c1]}") | $(thousands "${INSTR[eligible.facade.c1]}") | $(ratio "${INSTR[eligible.facade-local-quota.c1]}" "${INSTR[eligible.facade.c1]}") |
+| GET /eligible-solutions, concurrency 32 | $(thousands "${INSTR[eligible.facade-local-quota.c32]}") | $(thousands "${INSTR[eligible.facade.c32]}") | $(ratio "${INSTR[eligible.facade-local-quota.c32]}" "${INSTR[eligible.facade.c32]}") |
+
+Time per call of the in-process and the Redis-shared governor (one Lua script round trip on
+loopback) is in divan's table below, group \`quota\` (\`local\`, \`shared\`), against
+\`eligible/facade\`.
 
 ### Decoding a page of 1 000 subscriptions ($(val decode_bytes) bytes of JSON)
 

@@ -4,6 +4,7 @@
 use crate::auth::Token;
 use crate::body::{self, Unread};
 use crate::error::{NetworkError, NetworkErrorKind, Step};
+use crate::operation::{Lane, Operation};
 use crate::retry::{self, Outcome};
 use crate::shared::{Inner, MERCHANT_HEADER};
 use crate::{Error, Replay};
@@ -22,6 +23,8 @@ pub(crate) struct Call<'a> {
     pub(crate) inner: &'a Inner,
     pub(crate) operation_id: &'static str,
     pub(crate) replay: Replay,
+    /// The quota lane of the call (looked up only when the governor is on).
+    lane: Lane,
     /// What the next attempt sends.
     request: Source,
 }
@@ -152,6 +155,12 @@ impl<'a> Call<'a> {
     ) -> Self {
         request.headers_mut().remove(&GENERATOR_VERSION_HEADER);
         let replay = retry::replay_of(request.method(), operation_id, inner.operations);
+        let lane = match (&inner.quota, inner.lane) {
+            (None, _) => Lane::Interactive,
+            (Some(_), Some(lane)) => lane,
+            (Some(_), None) => Operation::by_method_name(inner.operations, operation_id)
+                .map_or(Lane::Interactive, |op| op.lane),
+        };
         if inner.shared.log_payloads {
             if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
                 tracing::trace!(body = %String::from_utf8_lossy(body), "request body");
@@ -161,6 +170,7 @@ impl<'a> Call<'a> {
             inner,
             operation_id,
             replay,
+            lane,
             request: Source::Generated(request),
         }
     }
@@ -178,7 +188,18 @@ impl<'a> Call<'a> {
     /// Sends the call once.
     pub(crate) async fn attempt(&mut self) -> Attempted {
         let shared = &*self.inner.shared;
-        let timeout = self.inner.attempt_timeout();
+        let mut timeout = self.inner.attempt_timeout();
+        // A quota slot first: a free one costs no wait (and no future); waiting for one uses
+        // part of the attempt's time, and a call that cannot get one in time is not sent.
+        if let Some(quota) = &self.inner.quota {
+            if !quota.try_take_now(self.lane) {
+                let deadline = Instant::now() + timeout;
+                if let Err(throttled) = quota.take(self.lane, deadline).await {
+                    return Attempted::Refused(Error::Throttled(throttled));
+                }
+                timeout = deadline.saturating_duration_since(Instant::now());
+            }
+        }
         // A cached token costs no wait (and no future is made for the slow path).
         let (token, limit) = match self.inner.token.fresh() {
             Some(token) => (token, timeout),
@@ -203,6 +224,12 @@ impl<'a> Call<'a> {
         };
         let status = response.status();
         if !status.is_success() {
+            if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                if let Some(quota) = &self.inner.quota {
+                    let asked = retry::retry_after(response.headers());
+                    quota.rate_limited(asked, Instant::now() + limit).await;
+                }
+            }
             return Attempted::Answer { response, token };
         }
         if self.replay == Replay::Unsafe {

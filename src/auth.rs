@@ -19,6 +19,12 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+#[cfg(feature = "redis")]
+mod shared_token;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use shared_token::SharedToken;
+
 /// A client id and secret issued by Scalexpert (the "API key").
 ///
 /// `Debug` never shows the secret:
@@ -86,12 +92,18 @@ pub(crate) struct TokenCache {
     scope_override: Option<String>,
     /// A handful of entries at most (one per API family), so a list beats a map.
     slots: RwLock<Vec<Arc<TokenSlot>>>,
+    /// Tokens shared with the fleet through Redis, when configured.
+    #[cfg(feature = "redis")]
+    shared: Option<shared_token::SharedTokens>,
 }
 
 /// The token of one scope.
 pub(crate) struct TokenSlot {
     scope: String,
     current: RwLock<Option<Token>>,
+    /// The last token the API refused (401): a shared copy of it is not used again.
+    #[cfg(feature = "redis")]
+    rejected: RwLock<Option<HeaderValue>>,
     /// Held by the one caller fetching a token; the others wait on it, then reuse its token.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -122,7 +134,20 @@ impl TokenCache {
             margin,
             scope_override: (!scopes.is_empty()).then(|| scopes.join(" ")),
             slots: RwLock::new(Vec::new()),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// Shares this client's tokens with the fleet through Redis.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(mut self, shared: SharedToken, environment: &crate::Environment) -> Self {
+        self.shared = Some(shared_token::SharedTokens::new(
+            shared,
+            &environment.token_url(),
+            &self.client_id,
+        ));
+        self
     }
 
     /// Removes every credential this client sends (and `token`) from text a server sent.
@@ -144,6 +169,8 @@ impl TokenCache {
         let slot = Arc::new(TokenSlot {
             scope: scope.to_string(),
             current: RwLock::new(None),
+            #[cfg(feature = "redis")]
+            rejected: RwLock::new(None),
             refreshing: tokio::sync::Mutex::new(()),
         });
         slots.push(Arc::clone(&slot));
@@ -164,7 +191,7 @@ impl TokenCache {
             if let Some(token) = slot.fresh() {
                 return Ok(token);
             }
-            let token = self.fetch(&slot.scope, http).await?;
+            let token = self.obtain(slot, http, limit).await?;
             *slot
                 .current
                 .write()
@@ -176,6 +203,21 @@ impl TokenCache {
         fetched.unwrap_or_else(|_| {
             Err(NetworkError::deadline_passed(Step::TokenRequest, limit).into_error())
         })
+    }
+
+    /// A token for `slot`: the fleet's when tokens are shared, else one requested now.
+    async fn obtain(
+        &self,
+        slot: &TokenSlot,
+        http: &reqwest::Client,
+        limit: Duration,
+    ) -> Result<Token, Error> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return shared.obtain(self, slot, http, limit).await;
+        }
+        let _ = limit;
+        self.fetch(&slot.scope, http).await
     }
 
     /// One token request, in its own span (entered only while the request is polled, so events
@@ -271,6 +313,11 @@ impl TokenCache {
 const MAX_TOKEN_ERROR_BODY: usize = 16 * 1024;
 
 impl TokenSlot {
+    /// The scope its tokens are for.
+    pub(crate) fn scope(&self) -> &str {
+        &self.scope
+    }
+
     /// The cached token, unless it is missing or due for refresh.
     pub(crate) fn fresh(&self) -> Option<Token> {
         let current = self
@@ -295,6 +342,23 @@ impl TokenSlot {
         {
             *current = None;
         }
+        #[cfg(feature = "redis")]
+        {
+            *self
+                .rejected
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                Some(rejected.authorization.clone());
+        }
+    }
+
+    /// The last token the API refused, if any.
+    #[cfg(feature = "redis")]
+    fn rejected(&self) -> Option<HeaderValue> {
+        self.rejected
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 

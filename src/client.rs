@@ -2,6 +2,8 @@
 
 use crate::auth::{Credentials, TokenCache};
 use crate::environment::{Environment, SpecUrls};
+use crate::operation::Lane;
+use crate::quota::{Governor, Quota};
 use crate::shared::{Inner, KnownApi, Shared};
 use crate::{ApiVersion, Error, Result, RetryPolicy};
 use reqwest::header::HeaderValue;
@@ -48,6 +50,7 @@ pub struct Client {
     shared: Arc<Shared>,
     merchant: Option<HeaderValue>,
     timeout: Option<Duration>,
+    lane: Option<Lane>,
 }
 
 impl fmt::Debug for Client {
@@ -55,6 +58,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("merchant", &self.merchant)
             .field("timeout", &self.timeout)
+            .field("lane", &self.lane)
             .field("shared", &self.shared)
             .finish()
     }
@@ -92,8 +96,10 @@ impl Client {
 
     /// The generated client of one API version, sharing this client's pool, token and merchant.
     pub fn api<C: GeneratedClient>(&self) -> C {
-        let inner = |token| Inner {
+        let inner = |(token, quota)| Inner {
             token,
+            quota,
+            lane: self.lane,
             shared: Arc::clone(&self.shared),
             merchant: self.merchant.clone(),
             timeout: self.timeout,
@@ -106,22 +112,24 @@ impl Client {
             return C::assemble(
                 &known.base_url,
                 self.shared.http.clone(),
-                inner(Arc::clone(&known.token)),
+                inner(known.handles()),
             );
         }
         drop(apis);
+        let token = self.shared.auth.slot(C::SCOPE);
         let known = KnownApi {
             api: C::API,
             base_url: self
                 .shared
                 .environment
                 .api_base_url(&C::UATC_URLS, &C::PRODUCTION_URLS),
-            token: self.shared.auth.slot(C::SCOPE),
+            quota: self.shared.quota.as_ref().map(|q| q.scope(token.scope())),
+            token,
         };
         let client = C::assemble(
             &known.base_url,
             self.shared.http.clone(),
-            inner(Arc::clone(&known.token)),
+            inner(known.handles()),
         );
         let mut apis = self.shared.apis.write().unwrap_or_else(|p| p.into_inner());
         if !apis.iter().any(|k| k.api == C::API) {
@@ -167,6 +175,20 @@ impl Client {
         }
     }
 
+    /// A view of this client whose calls take the quota lane `lane`, whatever their operation
+    /// (a reconciliation reading statuses: [`Lane::Background`]). See [`crate::quota`].
+    pub fn with_lane(&self, lane: Lane) -> Client {
+        Client {
+            lane: Some(lane),
+            ..self.clone()
+        }
+    }
+
+    /// The lane this view's calls take, when it overrides their operations' own.
+    pub fn lane(&self) -> Option<Lane> {
+        self.lane
+    }
+
     /// The environment this client talks to.
     pub fn environment(&self) -> &Environment {
         &self.shared.environment
@@ -198,6 +220,10 @@ pub struct ClientBuilder {
     token_margin: Option<Duration>,
     log_payloads: bool,
     http: Option<reqwest::Client>,
+    /// `None`: the default quota; `Some(None)`: no governor.
+    quota: Option<Option<Quota>>,
+    #[cfg(feature = "redis")]
+    shared_token: Option<crate::auth::SharedToken>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -207,6 +233,7 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("scopes", &self.scopes)
             .field("merchant", &self.merchant)
+            .field("quota", &self.quota)
             .finish_non_exhaustive()
     }
 }
@@ -327,7 +354,31 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client; fails on missing credentials or an invalid merchant reference.
+    /// The quota every call takes a slot of before it is sent (default: [`Quota::default`],
+    /// 600 calls per minute per scope, kept in this process). See [`crate::quota`].
+    pub fn quota(mut self, quota: Quota) -> Self {
+        self.quota = Some(Some(quota));
+        self
+    }
+
+    /// Sends every call without taking a quota slot (a gateway with no quota, a benchmark).
+    pub fn no_quota(mut self) -> Self {
+        self.quota = Some(None);
+        self
+    }
+
+    /// Shares one token per (environment, client id, scope) with every process using the same
+    /// Redis (feature `redis`). See [`SharedToken`](crate::auth::SharedToken) for what that
+    /// puts in Redis.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_token(mut self, shared: crate::auth::SharedToken) -> Self {
+        self.shared_token = Some(shared);
+        self
+    }
+
+    /// Builds the client; fails on missing credentials, an invalid merchant reference or an
+    /// impossible quota.
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
             Error::Configuration(format!(
@@ -356,12 +407,25 @@ impl ClientBuilder {
                 Some(request_timeout),
             ),
         };
+        let quota = match self.quota.unwrap_or_else(|| Some(Quota::default())) {
+            Some(quota) => Some(Governor::new(
+                &quota,
+                &environment,
+                credentials.client_id(),
+            )?),
+            None => None,
+        };
         let auth = TokenCache::new(
             credentials,
             environment.token_url(),
             &self.scopes,
             self.token_margin.unwrap_or(Duration::from_secs(60)),
         );
+        #[cfg(feature = "redis")]
+        let auth = match self.shared_token {
+            Some(shared) => auth.shared(shared, &environment),
+            None => auth,
+        };
         let shared = Shared {
             http,
             environment,
@@ -370,12 +434,14 @@ impl ClientBuilder {
             request_timeout,
             pool_timeout,
             log_payloads: self.log_payloads,
+            quota,
             apis: RwLock::new(Vec::new()),
         };
         Ok(Client {
             shared: Arc::new(shared),
             merchant,
             timeout: None,
+            lane: None,
         })
     }
 }

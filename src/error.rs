@@ -7,9 +7,11 @@
 
 mod body;
 mod network;
+mod throttled;
 
 pub use body::{BaasError, ErrorBody, ErrorDetail, GatewayError};
 pub use network::{NetworkError, NetworkErrorKind, Step};
+pub use throttled::Throttled;
 
 use reqwest::StatusCode;
 use std::fmt;
@@ -42,6 +44,10 @@ pub enum Error {
     /// Any other error status: 400 validation errors, 422 gateway schema errors, 5xx.
     #[error("API error: {0}")]
     Api(Box<ApiError>),
+    /// The client's quota governor found no slot before the call's deadline; nothing was sent.
+    /// Unlike [`Error::RateLimited`] (the gateway's 429), the gateway never saw the call.
+    #[error("throttled: {0}")]
+    Throttled(Throttled),
     /// The token endpoint refused, failed or could not be reached; nothing was sent to the API.
     #[error("authentication failed: {0}")]
     Auth(#[source] AuthError),

@@ -22,8 +22,11 @@ pub mod error;
 mod json_schema;
 mod open_enum;
 pub mod operation;
+pub mod quota;
 pub mod quote;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_store;
 pub mod retry;
 mod shared;
 // Public only because the generated clients' public signatures name its `Inner`.
@@ -40,8 +43,11 @@ pub use client::{Client, ClientBuilder, GeneratedClient};
 pub use environment::Environment;
 pub use error::{Error, Result};
 pub use open_enum::OpenEnum;
-pub use operation::{Operation, Replay};
+pub use operation::{Lane, Operation, Replay};
 pub use quote::QuoteExpiry;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
 pub use shared::MERCHANT_HEADER;
 

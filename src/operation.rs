@@ -14,6 +14,22 @@ pub enum Replay {
     Unsafe,
 }
 
+/// Which quota lane a call takes (see [`crate::quota`]).
+///
+/// When the quota runs short, interactive calls are served before background ones. Each
+/// operation's default comes from its spec: a read with a `page` query parameter walks a
+/// collection (reconciliation, sync) and is [`Lane::Background`]; every other operation
+/// (eligibility, simulation, create, status, delivery, cancel) is [`Lane::Interactive`].
+/// [`Client::with_lane`](crate::Client::with_lane) overrides it for a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// A buyer or an operator waits for the answer: served first.
+    Interactive,
+    /// Batch work that can wait (paging, reconciliation, sync): served when no interactive
+    /// call is waiting, and across replicas only while part of the burst is left.
+    Background,
+}
+
 /// One operation of a generated API version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Operation {
@@ -28,6 +44,8 @@ pub struct Operation {
     pub path: &'static str,
     /// Whether the facade may send it again after the server may have received it.
     pub replay: Replay,
+    /// The quota lane its calls take unless the view says otherwise.
+    pub lane: Lane,
 }
 
 impl Operation {

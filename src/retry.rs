@@ -354,6 +354,7 @@ mod tests {
                 method: "POST",
                 path: "/subscriptions",
                 replay: Replay::Unsafe,
+                lane: crate::operation::Lane::Interactive,
             },
             Operation {
                 id: "cancelCreditSubscription",
@@ -361,6 +362,7 @@ mod tests {
                 method: "POST",
                 path: "/subscriptions/{creditSubscriptionId}/_cancel",
                 replay: Replay::Unsafe,
+                lane: crate::operation::Lane::Interactive,
             },
         ];
         for name in ["initiate_credit_subscription", "cancel_credit_subscription"] {
@@ -397,6 +399,7 @@ mod tests {
             method: "POST",
             path: "/_simulate-solutions",
             replay: Replay::Safe,
+            lane: crate::operation::Lane::Interactive,
         }];
         assert_eq!(replay_of(&Method::POST, "credit_simulation", TABLE), SAFE);
         assert_eq!(replay_of(&Method::POST, "not_in_the_table", TABLE), UNSAFE);

@@ -3,7 +3,8 @@
 
 use crate::auth::{TokenCache, TokenSlot};
 use crate::environment::Environment;
-use crate::operation::Operation;
+use crate::operation::{Lane, Operation};
+use crate::quota::{Governor, ScopeGovernor};
 use crate::retry::RetryPolicy;
 use crate::ApiVersion;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -25,6 +26,8 @@ pub(crate) struct Shared {
     /// The total timeout `http` itself applies to every request, when the builder made it.
     pub(crate) pool_timeout: Option<Duration>,
     pub(crate) log_payloads: bool,
+    /// The quota governor, unless the builder turned it off.
+    pub(crate) quota: Option<Governor>,
     /// The API versions used so far: one entry each, so a short list.
     pub(crate) apis: RwLock<Vec<KnownApi>>,
 }
@@ -34,6 +37,15 @@ pub(crate) struct KnownApi {
     pub(crate) api: ApiVersion,
     pub(crate) base_url: String,
     pub(crate) token: Arc<TokenSlot>,
+    /// The quota budget of the token's scope.
+    pub(crate) quota: Option<Arc<ScopeGovernor>>,
+}
+
+impl KnownApi {
+    /// The token slot and quota budget a new generated client of this version carries.
+    pub(crate) fn handles(&self) -> (Arc<TokenSlot>, Option<Arc<ScopeGovernor>>) {
+        (Arc::clone(&self.token), self.quota.clone())
+    }
 }
 
 impl fmt::Debug for Shared {
@@ -44,6 +56,7 @@ impl fmt::Debug for Shared {
             .field("retry", &self.retry)
             .field("request_timeout", &self.request_timeout)
             .field("log_payloads", &self.log_payloads)
+            .field("quota", &self.quota)
             .finish()
     }
 }
@@ -54,6 +67,10 @@ impl fmt::Debug for Shared {
 pub struct Inner {
     pub(crate) shared: Arc<Shared>,
     pub(crate) token: Arc<TokenSlot>,
+    /// The quota budget the view's calls take slots from, if the governor is on.
+    pub(crate) quota: Option<Arc<ScopeGovernor>>,
+    /// The lane the view's calls take, when it overrides their operations' own.
+    pub(crate) lane: Option<Lane>,
     /// The value of [`MERCHANT_HEADER`] on this view's calls.
     pub(crate) merchant: Option<HeaderValue>,
     pub(crate) timeout: Option<Duration>,
@@ -75,6 +92,7 @@ impl fmt::Debug for Inner {
             .field("api", &self.api)
             .field("merchant", &self.merchant)
             .field("timeout", &self.timeout)
+            .field("lane", &self.lane)
             .field("token", &self.token)
             .field("shared", &self.shared)
             .finish()

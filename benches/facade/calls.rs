@@ -4,6 +4,7 @@ use crate::fixtures::Fixtures;
 use crate::handwritten::{self, Handwritten};
 use crate::server::{Answers, Server};
 use scalexpert::e_financing::v1_6_6::types;
+use scalexpert::quota::Quota;
 use scalexpert::{Client, Credentials, Environment};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -39,19 +40,98 @@ pub fn setup() -> &'static Setup {
     })
 }
 
-/// A new facade client of the benchmark server: its own pool, no token yet.
+/// A new facade client of the benchmark server: its own pool, no token yet, and no quota
+/// governor (the facade as the hand-written side is: the governor has rows of its own).
 pub fn facade_client() -> Client {
+    facade_builder()
+        .no_quota()
+        .build()
+        .expect("valid configuration")
+}
+
+fn facade_builder() -> scalexpert::ClientBuilder {
     Client::builder()
         .environment(Environment::custom(setup().server.root.clone()).expect("loopback URL"))
         .credentials(Credentials::new("bench-client", "bench-secret"))
+}
+
+/// A quota no benchmark exhausts: every call takes a slot and none waits.
+fn never_waiting() -> Quota {
+    Quota::new(1_000_000_000, Duration::from_secs(1)).burst(1_000_000)
+}
+
+/// A facade client whose calls take a slot of the in-process quota governor.
+pub fn facade_local_quota_client() -> Client {
+    facade_builder()
+        .quota(never_waiting())
         .build()
         .expect("valid configuration")
+}
+
+/// A facade client whose calls take a slot of a quota shared on Redis (one round trip each).
+#[cfg(feature = "redis")]
+pub fn facade_shared_quota_client() -> Client {
+    let store = scalexpert::RedisStore::open(&bench_redis()).expect("Redis URL");
+    let shared = scalexpert::quota::SharedBudget::new(store)
+        .key_prefix(format!("bench:{}:", std::process::id()));
+    facade_builder()
+        .quota(never_waiting().shared(shared))
+        .build()
+        .expect("valid configuration")
+}
+
+/// `SCALEXPERT_BENCH_REDIS_URL`, else a redis-server of this process on a free loopback port
+/// (it dies with the process).
+#[cfg(feature = "redis")]
+fn bench_redis() -> String {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("SCALEXPERT_BENCH_REDIS_URL") {
+            return url;
+        }
+        use std::os::unix::process::CommandExt;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = std::process::Command::new("redis-server");
+        command
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
+            .stdout(std::process::Stdio::null());
+        // SAFETY: prctl in the child before exec, async-signal-safe, touches no memory.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let server = command.spawn().expect(
+            "redis-server (apt-get install redis-server, or set SCALEXPERT_BENCH_REDIS_URL)",
+        );
+        // Kept for the process's life; the kernel ends it with the process (PDEATHSIG).
+        static SERVER: OnceLock<std::sync::Mutex<std::process::Child>> = OnceLock::new();
+        let _ = SERVER.set(std::sync::Mutex::new(server));
+        let url = format!("redis://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return url;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("redis-server did not start on {url}");
+    })
+    .clone()
 }
 
 /// Which implementation makes the call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     Facade,
+    /// The facade with the in-process quota governor on (a quota it never exhausts).
+    FacadeLocalQuota,
+    /// The facade with the quota shared on Redis (feature `redis`).
+    FacadeSharedQuota,
     Handwritten,
     /// Hand-written, serializing one prebuilt request by reference instead of building one per
     /// call (what the generated builder's by-value body cannot do); `count` only.
@@ -80,6 +160,8 @@ impl Side {
     pub fn name(self) -> &'static str {
         match self {
             Side::Facade => "facade",
+            Side::FacadeLocalQuota => "facade-local-quota",
+            Side::FacadeSharedQuota => "facade-shared-quota",
             Side::Handwritten => "handwritten",
             Side::HandwrittenBorrowed => "handwritten-borrowed",
         }
@@ -91,6 +173,9 @@ impl Side {
 #[derive(Clone)]
 pub struct Clients {
     pub facade: Client,
+    pub facade_local_quota: Client,
+    #[cfg(feature = "redis")]
+    pub facade_shared_quota: Client,
     pub handwritten: Arc<Handwritten>,
 }
 
@@ -98,9 +183,18 @@ impl Clients {
     pub async fn new() -> Clients {
         let clients = Clients {
             facade: facade_client(),
+            facade_local_quota: facade_local_quota_client(),
+            #[cfg(feature = "redis")]
+            facade_shared_quota: facade_shared_quota_client(),
             handwritten: Arc::new(Handwritten::connect(&setup().server.root).await),
         };
-        for side in [Side::Facade, Side::Handwritten] {
+        for side in [
+            Side::Facade,
+            Side::FacadeLocalQuota,
+            #[cfg(feature = "redis")]
+            Side::FacadeSharedQuota,
+            Side::Handwritten,
+        ] {
             for call in [Call::Eligible, Call::Subscribe] {
                 clients.call(side, call).await;
             }
@@ -108,12 +202,24 @@ impl Clients {
         clients
     }
 
+    /// The facade client of `side`.
+    fn facade_of(&self, side: Side) -> &Client {
+        match side {
+            Side::FacadeLocalQuota => &self.facade_local_quota,
+            #[cfg(feature = "redis")]
+            Side::FacadeSharedQuota => &self.facade_shared_quota,
+            #[cfg(not(feature = "redis"))]
+            Side::FacadeSharedQuota => panic!("the shared quota needs the `redis` feature"),
+            _ => &self.facade,
+        }
+    }
+
     /// One call; panics on failure, which would make the numbers meaningless.
     pub async fn call(&self, side: Side, call: Call) {
         match (side, call) {
-            (Side::Facade, Call::Eligible) => {
+            (Side::Facade | Side::FacadeLocalQuota | Side::FacadeSharedQuota, Call::Eligible) => {
                 let answer = self
-                    .facade
+                    .facade_of(side)
                     .e_financing_v1_6_6()
                     .get_eligible_product_services()
                     .buyer_billing_country("FR")
@@ -123,11 +229,11 @@ impl Clients {
                     .expect("eligible solutions");
                 assert_eq!(answer.solutions.len(), 3);
             }
-            (Side::Facade, Call::Subscribe) => {
+            (Side::Facade | Side::FacadeLocalQuota | Side::FacadeSharedQuota, Call::Subscribe) => {
                 // Each call sends a new subscription: both sides build its body (here: clone
                 // the spec's example) per call.
                 let answer = self
-                    .facade
+                    .facade_of(side)
                     .e_financing_v1_6_6()
                     .initiate_credit_subscription()
                     .language("fr")

@@ -48,6 +48,30 @@ fn bench_call(bencher: Bencher<'_, '_>, side: Side, call: Call, concurrency: usi
         .bench_local(|| runtime.block_on(clients.run(side, call, concurrency, concurrency)));
 }
 
+/// `GET /eligible-solutions` through the quota governor: in process (`local`), and shared on
+/// Redis on loopback (`shared`, feature `redis`: one round trip per call). Their difference to
+/// `eligible::facade` is the governor's cost per call.
+#[divan::bench_group(sample_count = 60, max_time = 3)]
+mod quota {
+    use super::*;
+
+    #[divan::bench(args = report::CONCURRENCIES)]
+    fn local(bencher: Bencher<'_, '_>, concurrency: usize) {
+        bench_call(bencher, Side::FacadeLocalQuota, Call::Eligible, concurrency);
+    }
+
+    #[cfg(feature = "redis")]
+    #[divan::bench(args = report::CONCURRENCIES)]
+    fn shared(bencher: Bencher<'_, '_>, concurrency: usize) {
+        bench_call(
+            bencher,
+            Side::FacadeSharedQuota,
+            Call::Eligible,
+            concurrency,
+        );
+    }
+}
+
 /// `GET /eligible-solutions`, 3 solutions answered.
 #[divan::bench_group(sample_count = 60, max_time = 3)]
 mod eligible {

@@ -15,6 +15,8 @@ pub fn count(args: &[String]) {
     let number = |i: usize| -> usize { arg(i).parse().expect("a number") };
     let side = |name: &str| match name {
         "facade" | "generated" => Side::Facade,
+        "facade-local-quota" => Side::FacadeLocalQuota,
+        "facade-shared-quota" => Side::FacadeSharedQuota,
         "handwritten" => Side::Handwritten,
         "handwritten-borrowed" => Side::HandwrittenBorrowed,
         other => panic!("unknown side {other:?}"),

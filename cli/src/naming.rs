@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn clashing_names_fall_back_to_operation_ids() {
-        use scalexpert::{Operation, Replay};
+        use scalexpert::{Lane, Operation, Replay};
         let ops = [
             Operation {
                 id: "listA",
@@ -180,6 +180,7 @@ mod tests {
                 method: "GET",
                 path: "/things",
                 replay: Replay::Safe,
+                lane: Lane::Interactive,
             },
             Operation {
                 id: "listB",
@@ -187,6 +188,7 @@ mod tests {
                 method: "GET",
                 path: "/things/",
                 replay: Replay::Safe,
+                lane: Lane::Interactive,
             },
             Operation {
                 id: "makeThing",
@@ -194,6 +196,7 @@ mod tests {
                 method: "POST",
                 path: "/things",
                 replay: Replay::Unsafe,
+                lane: Lane::Interactive,
             },
         ];
         let names: Vec<String> = command_names(&ops)

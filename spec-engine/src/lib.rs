@@ -39,7 +39,7 @@ pub use environments::{
     EnvironmentMismatch, EnvironmentUrls,
 };
 pub use layout::{Environment, Layout, SpecVersion};
-pub use operations::{operations, replay_of, OperationFacts, Replay};
+pub use operations::{lane_of, operations, replay_of, Lane, OperationFacts, Replay};
 pub use replay_declarations::{declared_operations, DeclaredOperation, ReplayDeclarationError};
 pub use report::{
     Comparison, ComparisonError, Counts, Format, NewerVersion, Outcome, ProseToWrite, Report,

@@ -107,6 +107,37 @@ pub fn replay_of(method: &str, operation_id: &str) -> Option<Replay> {
     }
 }
 
+/// Which of a client's quota lanes an operation's calls take by default.
+///
+/// When the quota runs short, calls of the interactive lane (a buyer is waiting: eligibility,
+/// simulation, create, status) are served before those of the background lane (paging through
+/// collections for reconciliation or sync). The lane is derived from the spec's structure, so a
+/// new version or API family needs no list: an operation with a `page` query parameter walks a
+/// collection and is background; every other operation is interactive. Callers can override
+/// the lane per view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// A buyer or an operator waits for the answer.
+    Interactive,
+    /// Batch work that can wait: paging, reconciliation, sync.
+    Background,
+}
+
+/// The query parameter whose presence marks a paged collection read.
+const PAGE_PARAMETER: &str = "page";
+
+/// The default lane of `op` of `doc` (see [`Lane`]).
+pub fn lane_of(doc: &Value, op: &walk::Operation<'_>) -> Lane {
+    let pages = op
+        .parameters(doc)
+        .contains_key(&("query".to_string(), PAGE_PARAMETER.to_string()));
+    if pages {
+        Lane::Background
+    } else {
+        Lane::Interactive
+    }
+}
+
 /// What the build and the tests need to know of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationFacts {
@@ -118,6 +149,8 @@ pub struct OperationFacts {
     pub path: String,
     /// Replay classification; `None` when [`REPLAY`] does not cover the operation.
     pub replay: Option<Replay>,
+    /// The quota lane its calls take by default.
+    pub lane: Lane,
 }
 
 /// Every operation of `doc`, in spec order.
@@ -127,6 +160,7 @@ pub fn operations(doc: &Value) -> Vec<OperationFacts> {
             let operation_id = op.id()?.to_string();
             Some(OperationFacts {
                 replay: replay_of(op.method, &operation_id),
+                lane: lane_of(doc, &op),
                 method: op.method.to_ascii_uppercase(),
                 path: op.path.to_string(),
                 operation_id,
@@ -171,6 +205,39 @@ mod tests {
         assert_eq!(found[1].replay, Some(Replay::Unsafe));
         assert_eq!(found[2].path, "/new");
         assert_eq!(found[2].replay, None);
+    }
+
+    #[test]
+    fn paged_reads_are_background_and_everything_else_interactive() {
+        let doc = json!({
+            "components": {"parameters": {"page": {"in": "query", "name": "page"}}},
+            "paths": {
+                "/subscriptions": {
+                    "get": {"operationId": "list", "parameters": [
+                        {"$ref": "#/components/parameters/page"}
+                    ]},
+                    "post": {"operationId": "create"}
+                },
+                "/subscriptions/{id}": {
+                    "get": {"operationId": "status", "parameters": [
+                        {"in": "path", "name": "id"},
+                        {"in": "header", "name": "page"}
+                    ]}
+                }
+            }
+        });
+        let lanes: Vec<_> = operations(&doc)
+            .into_iter()
+            .map(|op| (op.operation_id, op.lane))
+            .collect();
+        assert_eq!(
+            lanes,
+            [
+                ("list".to_string(), Lane::Background),
+                ("create".to_string(), Lane::Interactive),
+                ("status".to_string(), Lane::Interactive),
+            ]
+        );
     }
 
     #[test]

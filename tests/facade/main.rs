@@ -6,6 +6,7 @@ mod auth;
 mod environments;
 mod errors;
 mod psp;
+mod quota;
 mod redaction;
 mod retries;
 #[cfg(feature = "insurance-1_7_1")]
@@ -68,12 +69,14 @@ pub fn builder(server: &MockServer) -> scalexpert::ClientBuilder {
     builder_at(&server.base_url())
 }
 
-/// A builder for the gateway at `root`, with test credentials and quick retries.
+/// A builder for the gateway at `root`, with test credentials and quick retries. The mock
+/// gateway has no quota: the governor is off unless a test sets one (`quota.rs`).
 pub fn builder_at(root: &str) -> scalexpert::ClientBuilder {
     Client::builder()
         .environment(Environment::custom(root).expect("a URL"))
         .credentials(Credentials::new(CLIENT_ID, SECRET))
         .retry_policy(quick_retries())
+        .no_quota()
 }
 
 /// One eligibility call, the cheapest GET of the API.
