@@ -20,7 +20,7 @@ pub enum Builtin {
     #[cfg(feature = "sandbox")]
     Sandbox(crate::sandbox::SandboxArgs),
     /// Run the go-live acceptance journeys against the environment and write the report
-    /// (<dir>/go-live.md and <dir>/go-live.json).
+    /// (DIR/go-live.md and DIR/go-live.json, DIR given by --report).
     GoLive(crate::go_live::GoLiveArgs),
 }
 

@@ -1,7 +1,7 @@
 //! The API versions this binary has commands for, and what each needs to be called.
 //!
 //! `build.rs` generates, per enabled version, progenitor's commands (`Cli`, `CliCommand`,
-//! `CliConfig`) and invokes [`version_commands!`] beside them; that glue, written once here,
+//! `CliConfig`) and invokes `version_commands!` beside them; that glue, written once here,
 //! turns a version's generated code into a [`Version`]: its operations (the SDK's table), its
 //! clap commands, and a function that runs one of them through the SDK's client.
 

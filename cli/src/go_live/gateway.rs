@@ -1,6 +1,6 @@
 //! The e-financing calls go-live makes, for whichever version it runs on.
 //!
-//! go-live is written once against [`Gateway`]; `build.rs` invokes [`e_financing_gateway!`]
+//! go-live is written once against [`Gateway`]; `build.rs` invokes `e_financing_gateway!`
 //! for every enabled e-financing version whose spec has the operations go-live needs, which
 //! implements it with that version's generated client (through the facade) and types.
 //! Requests are built as JSON and read into the version's request types, so the spec's
