@@ -1,5 +1,6 @@
 //! What the workflows need of one e-financing version's generated client, implemented for
-//! each enabled version whose subscription calls have the shape of 1.6.6 (1.6.6, 1.7.0, 1.7.1).
+//! each enabled version whose subscription calls have the shape of 1.6.6 (1.6.0, 1.6.6, 1.7.0,
+//! 1.7.1; 1.4.0 and 1.5.2 have no return confirmation).
 //!
 //! The generated code is not touched: each implementation calls the version's generated
 //! builders and reads the fields of its generated types.
@@ -32,7 +33,8 @@ pub struct CancellationFacts {
 }
 
 /// The e-financing calls the workflows of [`crate::workflows`] are made of, for one API
-/// version's generated client (implemented by this crate for `v1_6_6`, `v1_7_0` and `v1_7_1`).
+/// version's generated client (implemented by this crate for `v1_6_0`, `v1_6_6`, `v1_7_0` and
+/// `v1_7_1`).
 ///
 /// The associated types are the version's generated types, so workflows hand back exactly
 /// what the version's own calls would.
@@ -270,6 +272,7 @@ fn page_number(value: u32) -> Result<i32> {
         .map_err(|_| Error::InvalidRequest(format!("page value {value} exceeds the spec's int32")))
 }
 
+credit_api!("e-financing-1_6_0", v1_6_0);
 credit_api!("e-financing-1_6_6", v1_6_6);
 credit_api!("e-financing-1_7_0", v1_7_0);
 credit_api!("e-financing-1_7_1", v1_7_1);

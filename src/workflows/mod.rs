@@ -15,7 +15,7 @@
 //! - [`status`]: [`Subscriptions::watch_status`], polling a subscription until the lender's
 //!   decision is known.
 //!
-//! Each works for every enabled e-financing version from 1.6.6 on (the versions whose
+//! Each works for every enabled e-financing version from 1.6.0 on (the versions whose
 //! subscription calls have the same shape), through [`CreditApi`]. See
 //! `docs/reconciliation.md` for when to use them and what to show the buyer for each outcome.
 //!

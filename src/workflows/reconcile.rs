@@ -55,7 +55,9 @@ impl Default for ReconcilePolicy {
 }
 
 /// What a reconciling create found.
-#[derive(Debug)]
+///
+/// `Debug` names the variant, the order id and the calls tried, never the payloads (a redirect
+/// holds the buyer's journey token).
 #[must_use]
 pub enum CreateOutcome<C, S> {
     /// The gateway answered the create: the new subscription's id and the buyer's redirect.
@@ -76,7 +78,9 @@ pub enum CreateOutcome<C, S> {
 }
 
 /// What a reconciling cancellation or confirmation found.
-#[derive(Debug)]
+///
+/// `Debug` names the variant, the subscription id and the calls tried, never the subscription
+/// read (it holds the buyer's identity).
 #[must_use]
 pub enum ChangeOutcome<A, S> {
     /// The gateway answered the call.
@@ -91,6 +95,37 @@ pub enum ChangeOutcome<A, S> {
         /// Every call that failed, in order.
         tried: Vec<Tried>,
     },
+}
+
+impl<C, S> fmt::Debug for CreateOutcome<C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CreateOutcome::Created(_) => f.write_str("Created(..)"),
+            CreateOutcome::AlreadyExisted(_) => f.write_str("AlreadyExisted(..)"),
+            CreateOutcome::Unknown { order_id, tried } => f
+                .debug_struct("Unknown")
+                .field("order_id", order_id)
+                .field("tried", tried)
+                .finish(),
+        }
+    }
+}
+
+impl<A, S> fmt::Debug for ChangeOutcome<A, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChangeOutcome::Applied(_) => f.write_str("Applied(..)"),
+            ChangeOutcome::AlreadyApplied(_) => f.write_str("AlreadyApplied(..)"),
+            ChangeOutcome::Unknown {
+                subscription_id,
+                tried,
+            } => f
+                .debug_struct("Unknown")
+                .field("subscription_id", subscription_id)
+                .field("tried", tried)
+                .finish(),
+        }
+    }
 }
 
 /// A reconciling call that certainly changed nothing.

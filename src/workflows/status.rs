@@ -155,8 +155,9 @@ impl Default for StatusPolicy {
     }
 }
 
-/// A status [`watch`] saw, with the subscription read.
-#[derive(Clone, Debug)]
+/// A status [`watch`] saw, with the subscription read. `Debug` leaves the subscription out
+/// (it holds the buyer's identity).
+#[derive(Clone)]
 pub struct StatusChange<S> {
     /// `consolidatedStatus`.
     pub status: Status,
@@ -164,6 +165,15 @@ pub struct StatusChange<S> {
     pub substatus: Option<String>,
     /// The subscription as read.
     pub subscription: S,
+}
+
+impl<S> fmt::Debug for StatusChange<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusChange")
+            .field("status", &self.status)
+            .field("substatus", &self.substatus)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why [`watch`] ended without a decisive status.
@@ -306,13 +316,23 @@ pub fn watch<A: CreditApi>(
     })
 }
 
-/// What [`decision`] found: the decisive status, and every status seen before it.
-#[derive(Clone, Debug)]
+/// What [`decision`] found: the decisive status, and every status seen before it (`Debug`
+/// leaves the subscription out).
+#[derive(Clone)]
 pub struct Decision<S> {
     /// The decisive status and the subscription as read then.
     pub decided: StatusChange<S>,
     /// The statuses seen before, in order (`INITIALIZED`, ...).
     pub before: Vec<Status>,
+}
+
+impl<S> fmt::Debug for Decision<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("decided", &self.decided)
+            .field("before", &self.before)
+            .finish()
+    }
 }
 
 /// Runs [`watch`] to its end: the decisive status, or why there was none.

@@ -10,6 +10,7 @@ mod paging;
 mod reset;
 mod status;
 mod updates;
+mod versions;
 
 use httpmock::prelude::*;
 use scalexpert::e_financing::v1_6_6::{self, types};
