@@ -20,10 +20,10 @@
 //! `docs/reconciliation.md` for when to use them and what to show the buyer for each outcome.
 //!
 //! ```no_run
-//! # async fn run(client: scalexpert::Client, application: scalexpert::e_financing::v1_6_6::types::InitiateCreditSubscriptionRequest) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run(client: scalexpert::Client, application: scalexpert::e_financing::v1_7_1::types::InitiateCreditSubscriptionRequest) -> Result<(), Box<dyn std::error::Error>> {
 //! use scalexpert::workflows::{CreateOutcome, Subscriptions};
 //!
-//! let subscriptions = Subscriptions::new(client.e_financing_v1_6_6());
+//! let subscriptions = Subscriptions::new(client.e_financing_v1_7_1());
 //! match subscriptions.create("fr-FR", application).await? {
 //!     CreateOutcome::Created(created) => println!("send the buyer to {:?}", created.redirect),
 //!     CreateOutcome::AlreadyExisted(found) => println!("already there: {}", found.consolidated_status),

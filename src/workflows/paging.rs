@@ -107,7 +107,7 @@ struct Listing<A: CreditApi> {
 /// use futures_util::StreamExt;
 /// use scalexpert::workflows::paging::{subscriptions, PageSize};
 ///
-/// let mut all = std::pin::pin!(subscriptions(client.e_financing_v1_6_6(), PageSize::default()));
+/// let mut all = std::pin::pin!(subscriptions(client.e_financing_v1_7_1(), PageSize::default()));
 /// while let Some(subscription) = all.next().await {
 ///     let subscription = subscription?;
 ///     println!("{} {}", subscription.merchant_global_order_id, subscription.consolidated_status);
@@ -171,11 +171,11 @@ fn listing<A: CreditApi>(
 /// ```no_run
 /// # async fn run(psp: scalexpert::Client) {
 /// use futures_util::StreamExt;
-/// use scalexpert::e_financing::v1_6_6;
+/// use scalexpert::e_financing::v1_7_1;
 /// use scalexpert::workflows::paging::{every_merchant, PageSize};
 ///
 /// let merchants = ["SHOP-0001", "SHOP-0002"].map(String::from);
-/// let all = every_merchant::<v1_6_6::Client, _>(&psp, merchants, PageSize::default());
+/// let all = every_merchant::<v1_7_1::Client, _>(&psp, merchants, PageSize::default());
 /// let mut all = std::pin::pin!(all);
 /// while let Some(item) = all.next().await {
 ///     match item {

@@ -238,7 +238,7 @@ impl<A> Watch<A> {
 /// use futures_util::StreamExt;
 /// use scalexpert::workflows::{status, StatusPolicy};
 ///
-/// let changes = status::watch(client.e_financing_v1_6_6(), id, StatusPolicy::checkout());
+/// let changes = status::watch(client.e_financing_v1_7_1(), id, StatusPolicy::checkout());
 /// let mut changes = std::pin::pin!(changes);
 /// while let Some(change) = changes.next().await {
 ///     match change {

@@ -27,10 +27,10 @@ const CONFIRM_RETURN: &str = "doConfirmReturn";
 ///
 /// ```no_run
 /// # async fn run(client: scalexpert::Client, id: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
-/// use scalexpert::e_financing::v1_6_6::types;
+/// use scalexpert::e_financing::v1_7_1::types;
 /// use scalexpert::workflows::{ChangeOutcome, Subscriptions};
 ///
-/// let subscriptions = Subscriptions::new(client.e_financing_v1_6_6());
+/// let subscriptions = Subscriptions::new(client.e_financing_v1_7_1());
 /// let delivery = types::ConfirmDeliveryRequest::builder().is_delivered(true).try_into()?;
 /// match subscriptions.confirm_delivery(id, delivery).await? {
 ///     ChangeOutcome::Applied(()) | ChangeOutcome::AlreadyApplied(_) => println!("recorded"),
@@ -45,7 +45,7 @@ pub struct Subscriptions<A> {
 }
 
 impl<A: CreditApi> Subscriptions<A> {
-    /// The calls of `api` (`client.e_financing_v1_6_6()`, or a newer version), with
+    /// The calls of `api` (`client.e_financing_v1_7_1()`, or a newer version), with
     /// [`ReconcilePolicy::default`].
     pub fn new(api: A) -> Self {
         Subscriptions {

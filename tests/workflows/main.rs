@@ -1,7 +1,7 @@
 //! `scalexpert::workflows` against httpmock: each lost answer of a create, cancel or
 //! confirmation gives the right outcome and never a second create; paging reads each page
 //! once and stops where it should; the status watch yields each change. One test binary.
-#![cfg(feature = "e-financing-1_6_6")]
+#![cfg(feature = "e-financing-1_7_1")]
 
 mod create;
 #[cfg(feature = "insurance-1_7_1")]
@@ -13,7 +13,7 @@ mod updates;
 mod versions;
 
 use httpmock::prelude::*;
-use scalexpert::e_financing::v1_6_6::{self, types};
+use scalexpert::e_financing::v1_7_1::{self, types};
 use scalexpert::workflows::{Patience, ReconcilePolicy, Subscriptions};
 use scalexpert::{Client, Credentials, Environment, RetryPolicy};
 use serde_json::{json, Value};
@@ -66,14 +66,14 @@ pub fn quick_policy() -> ReconcilePolicy {
 }
 
 /// The reconciling calls of a client pointed at `server`.
-pub fn subscriptions(server: &MockServer) -> Subscriptions<v1_6_6::Client> {
-    Subscriptions::new(client_at(&server.base_url()).e_financing_v1_6_6())
+pub fn subscriptions(server: &MockServer) -> Subscriptions<v1_7_1::Client> {
+    Subscriptions::new(client_at(&server.base_url()).e_financing_v1_7_1())
         .with_policy(quick_policy())
 }
 
 /// The spec's example of `POST /subscriptions`, as a typed application.
 pub fn application() -> types::InitiateCreditSubscriptionRequest {
-    let spec: Value = serde_yaml_ng::from_str(v1_6_6::SPEC).expect("the spec parses");
+    let spec: Value = serde_yaml_ng::from_str(v1_7_1::SPEC).expect("the spec parses");
     let example = &spec["paths"]["/subscriptions"]["post"]["requestBody"]["content"]
         ["application/json"]["example"];
     serde_json::from_value(example.clone()).expect("the example is an application")
@@ -115,7 +115,7 @@ pub fn lookup_mock(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
 /// The spec's example of the full record of the subscription, in `status`, with `extra`
 /// fields set over it.
 pub fn detail(status: &str, extra: Value) -> Value {
-    let spec: Value = serde_yaml_ng::from_str(v1_6_6::SPEC).expect("the spec parses");
+    let spec: Value = serde_yaml_ng::from_str(v1_7_1::SPEC).expect("the spec parses");
     let mut record = spec["paths"]["/subscriptions/{creditSubscriptionId}"]["get"]["responses"]
         ["200"]["content"]["application/json"]["example"]
         .clone();

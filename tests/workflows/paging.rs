@@ -131,7 +131,7 @@ async fn a_psp_lists_each_merchant_through_its_own_view() {
     let psp = client_at(&server.base_url());
     let merchants = ["SHOP-A", "bad\nreference", "SHOP-B"].map(String::from);
     let all: Vec<_> =
-        every_merchant::<v1_6_6::Client, _>(&psp, merchants, PageSize::new(2).expect("valid"))
+        every_merchant::<v1_7_1::Client, _>(&psp, merchants, PageSize::new(2).expect("valid"))
             .collect()
             .await;
     let listed: Vec<(String, String)> = all

@@ -91,7 +91,7 @@ async fn a_create_whose_connection_breaks_after_sending_is_found_and_never_sent_
     let seen = Arc::new(Seen::default());
     let root = resetting_gateway(Arc::clone(&seen));
     let subscriptions =
-        Subscriptions::new(client_at(&root).e_financing_v1_6_6()).with_policy(quick_policy());
+        Subscriptions::new(client_at(&root).e_financing_v1_7_1()).with_policy(quick_policy());
     let outcome = subscriptions.create("fr-FR", application()).await;
     match outcome {
         Ok(CreateOutcome::AlreadyExisted(found)) => {
