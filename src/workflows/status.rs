@@ -199,7 +199,11 @@ pub enum StatusError {
 /// Whether another read might succeed where this one failed.
 fn transient(error: &Error) -> bool {
     match error {
-        Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) | Error::Auth(_) => true,
+        Error::Timeout(_)
+        | Error::Transport(_)
+        | Error::RateLimited(_)
+        | Error::Throttled(_)
+        | Error::Auth(_) => true,
         other => other.status().is_some_and(|s| s.is_server_error()),
     }
 }

@@ -41,7 +41,11 @@ pub(crate) fn standing(error: &Error, creating: bool) -> Standing {
         }
         // A success status whose body did not decode: the call was applied, its answer lost.
         Error::Decode { .. } => Standing::Uncertain,
-        Error::Auth(_) | Error::InvalidRequest(_) | Error::Configuration(_) => Standing::NotSent,
+        // The quota governor refused the slot: nothing left the client.
+        Error::Auth(_)
+        | Error::InvalidRequest(_)
+        | Error::Configuration(_)
+        | Error::Throttled(_) => Standing::NotSent,
         other => match other.api_error() {
             Some(api) if api.status.is_server_error() => Standing::Uncertain,
             Some(api)
