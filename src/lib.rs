@@ -35,6 +35,7 @@ pub mod transport;
 #[cfg(feature = "webhooks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks;
+pub mod workflows;
 
 pub use amount::{Amount, AmountError, Rate};
 pub use auth::Credentials;

@@ -807,3 +807,51 @@ async fn every_status_change_is_a_signed_ci_subscription_event() {
     let correlations: Vec<_> = seen.events.iter().map(|e| e.correlation_id).collect();
     assert!(correlations[0].is_some() && correlations.iter().all(|c| *c == correlations[0]));
 }
+
+#[tokio::test]
+async fn a_subscription_applied_then_answered_503_is_reconciled_to_the_one_policy_held() {
+    use scalexpert::workflows::insurance::InsuranceSubscriptions;
+    use scalexpert::workflows::{CreateOutcome, Patience, ReconcilePolicy};
+    use scalexpert_sandbox::Fault;
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let api = client.insurance_v1_7_1();
+    let item = register(&api).await;
+    let quotation = quote(&api, &item, "WEX-36M-2").await;
+    sandbox
+        .faults()
+        .inject(
+            "insurance:createInsuranceSubscription",
+            Fault::status(503).after(),
+        )
+        .expect("a valid fault");
+    let policy = ReconcilePolicy {
+        lookup: Patience {
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+            ..Patience::default()
+        },
+        ..ReconcilePolicy::default()
+    };
+    let outcome = InsuranceSubscriptions::new(api.clone())
+        .with_policy(policy)
+        .create(subscription(&quotation, "CMD-LOST-ANSWER"))
+        .await;
+    let found = match outcome {
+        Ok(CreateOutcome::AlreadyExisted(found)) => found,
+        other => panic!("expected AlreadyExisted, got {other:?}"),
+    };
+    // The sandbox's own listing: one policy for the order, the one found.
+    let listed = api
+        .retrieve_insurance_subscription_for_specific_merchant()
+        .merchant_global_order_id("CMD-LOST-ANSWER")
+        .send()
+        .await
+        .expect("listed")
+        .into_inner();
+    assert_eq!(listed.subscriptions.len(), 1);
+    assert_eq!(
+        listed.subscriptions[0].insurance_subscription_id,
+        found.insurance_subscription_id
+    );
+}

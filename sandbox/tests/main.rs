@@ -16,6 +16,7 @@ mod lifecycle;
 mod memory;
 mod merchant_webhooks;
 mod quota;
+mod reconcile;
 mod routes;
 mod secrets;
 mod simulation;
