@@ -23,6 +23,24 @@ use std::convert::Infallible;
 /// How one operation is served: its handler, on the method the table gives it.
 pub(crate) type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
 
+/// One entry of a handler table: `serve!("operationId" => handler, path: IdPath, body: Bytes)`
+/// serves the operation by `handler(state, ctx, <the extractors named>, operation)` on the
+/// method its table gives it. The extractors come between the context and the operation, in
+/// the order named.
+macro_rules! serve {
+    ($id:literal => $handler:path $(, $arg:ident: $ty:ty)* $(,)?) => {
+        ($id, |operation, method| {
+            ::axum::routing::on(
+                method,
+                move |state: ::axum::extract::State<$crate::state::AppState>,
+                      ctx: $crate::api::Ctx
+                      $(, $arg: $ty)*| $handler(state, ctx $(, $arg)*, operation),
+            )
+        })
+    };
+}
+pub(crate) use serve;
+
 /// One operation's route: the operation, its full path, its handler on its method.
 pub(crate) type OperationRoute = (&'static Operation, String, MethodRouter<AppState>);
 
@@ -169,6 +187,32 @@ pub(crate) async fn enter(
 
 pub(crate) fn parse_json(body: &Bytes) -> Result<Value, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
+}
+
+/// The request's query, with what `operation`'s spec finds wrong in it (for the handler to
+/// add its own findings to before [`reject_if_any`]).
+pub(crate) fn checked_query(
+    state: &State,
+    ctx: &Ctx,
+    operation: &'static Operation,
+) -> (Query, Vec<Violation>) {
+    let query = ctx.query();
+    let mut violations = Vec::new();
+    state.spec.check_query(operation, &query, &mut violations);
+    (query, violations)
+}
+
+/// The request's JSON body, with what `operation`'s spec finds wrong in it; a body that is not
+/// JSON is refused outright.
+pub(crate) fn checked_body(
+    state: &State,
+    body: &Bytes,
+    operation: &'static Operation,
+) -> Result<(Value, Vec<Violation>), Failure> {
+    let body = parse_json(body)?;
+    let mut violations = Vec::new();
+    state.spec.check_body(operation, &body, &mut violations);
+    Ok((body, violations))
 }
 
 pub(crate) fn reject_if_any(violations: Vec<Violation>) -> Result<(), Failure> {

@@ -7,7 +7,9 @@ use scalexpert_sandbox::{
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
-use tracing_subscriber::filter::LevelFilter;
+use tracing::level_filters::LevelFilter;
+
+mod stderr_log;
 
 /// The help text; its first line names the served API version.
 fn help() -> String {
@@ -208,10 +210,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_max_level(options.log_level)
-        .with_writer(std::io::stderr)
-        .init();
+    stderr_log::StderrLog::new(options.log_level).install();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

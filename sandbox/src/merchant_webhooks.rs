@@ -10,7 +10,9 @@
 //! sandbox keeps no log of its deliveries, so the event log operations
 //! (`findWebhookEventsForMerchant`, `findWebhookEventForMerchant`) answer 501, saying so.
 
-use crate::api::{enter, parse_json, reject_if_any, Ctx, OperationRoute, Serve};
+use crate::api::{
+    checked_body, checked_query, enter, reject_if_any, serve, Ctx, OperationRoute, Serve,
+};
 use crate::errors::{json_response, Failure};
 use crate::random;
 use crate::served::{self, merchant_webhooks_types as types};
@@ -19,44 +21,18 @@ use axum::body::Bytes;
 use axum::extract::State as Shared;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::on;
 use chrono::{SecondsFormat, Utc};
 use scalexpert::webhooks::{EventCode, EventType, ReceiverSecrets};
 use scalexpert::Operation;
 
 /// The sandbox's merchant-webhooks behaviour per operation of the served spec.
 const HANDLERS: &[(&str, Serve)] = &[
-    ("findMerchantWebhookConfig", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            find_config(state, ctx, op)
-        })
-    }),
-    ("setMerchantWebConfig", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| set_config(state, ctx, body, op),
-        )
-    }),
-    ("triggerEventHelloWorldForMerchant", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            trigger_hello_world(state, ctx, op)
-        })
-    }),
-    ("findWebhookEventsForMerchant", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            no_event_log(state, ctx, op)
-        })
-    }),
-    ("findWebhookEventForMerchant", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            no_event_log(state, ctx, op)
-        })
-    }),
-    ("findWebhooksEventTypes", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            event_types(state, ctx, op)
-        })
-    }),
+    serve!("findMerchantWebhookConfig" => find_config),
+    serve!("setMerchantWebConfig" => set_config, body: Bytes),
+    serve!("triggerEventHelloWorldForMerchant" => trigger_hello_world),
+    serve!("findWebhookEventsForMerchant" => no_event_log),
+    serve!("findWebhookEventForMerchant" => no_event_log),
+    serve!("findWebhooksEventTypes" => event_types),
 ];
 
 /// The merchant-webhooks routes, one per operation of its table.
@@ -72,9 +48,7 @@ async fn set_config(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, violations) = checked_body(&state, &body, operation)?;
         reject_if_any(violations)?;
         let config: types::MerchantWebhookConfigRequest = serde_json::from_value(body)
             .map_err(|e| Failure::bad_request(format!("not a webhook configuration: {e}")))?;
@@ -105,9 +79,7 @@ async fn find_config(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
+        let (query, violations) = checked_query(&state, &ctx, operation);
         reject_if_any(violations)?;
         let type_code = query
             .iter()

@@ -3,14 +3,15 @@
 
 use super::admin;
 use super::api::{
-    api_routes, enter, flagged, gated_routes, no_content, parse_json, reject_if_any, Ctx, Serve,
+    api_routes, checked_body, checked_query, enter, flagged, gated_routes, no_content,
+    reject_if_any, serve, Ctx, Serve,
 };
 use super::errors::{json_response, Failure};
 use super::faults::TOKEN;
 use super::gate::{self, Door};
 use super::insurance;
 use super::journey;
-use super::lifecycle::{JourneyOutcome, Status, Subscription};
+use super::lifecycle::{JourneyOutcome, Refusal, Status, Subscription};
 use super::limits::MAX_PAGE_SIZE;
 use super::outer;
 use super::random;
@@ -25,7 +26,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State as Shared};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, on, post};
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use scalexpert::Operation;
@@ -36,61 +37,14 @@ use uuid::Uuid;
 /// The sandbox's behaviour per operation of the served spec, by `operationId`. The method and
 /// path of each come from the operation table, so this names behaviour, never a route.
 const HANDLERS: &[(&str, Serve)] = &[
-    ("getEligibleProductServices", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            eligible_solutions(state, ctx, op)
-        })
-    }),
-    ("creditSimulation", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| simulate(state, ctx, body, op),
-        )
-    }),
-    ("initiateCreditSubscription", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| create(state, ctx, body, op),
-        )
-    }),
-    (
-        "retrieveCreditSubscriptionForSpecificMerchant",
-        |op, method| {
-            on(method, move |state: Shared<AppState>, ctx: Ctx| {
-                list(state, ctx, op)
-            })
-        },
-    ),
-    ("retrieveCreditSubscription", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath| retrieve(state, ctx, path, op),
-        )
-    }),
-    ("doConfirmDelivery", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
-                confirm_delivery(state, ctx, path, body, op)
-            },
-        )
-    }),
-    ("doConfirmReturn", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
-                confirm_return(state, ctx, path, body, op)
-            },
-        )
-    }),
-    ("cancelCreditSubscription", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
-                cancel(state, ctx, path, body, op)
-            },
-        )
-    }),
+    serve!("getEligibleProductServices" => eligible_solutions),
+    serve!("creditSimulation" => simulate, body: Bytes),
+    serve!("initiateCreditSubscription" => create, body: Bytes),
+    serve!("retrieveCreditSubscriptionForSpecificMerchant" => list),
+    serve!("retrieveCreditSubscription" => retrieve, path: IdPath),
+    serve!("doConfirmDelivery" => confirm_delivery, path: IdPath, body: Bytes),
+    serve!("doConfirmReturn" => confirm_return, path: IdPath, body: Bytes),
+    serve!("cancelCreditSubscription" => cancel, path: IdPath, body: Bytes),
 ];
 
 pub(crate) fn router(state: AppState) -> Result<Router, String> {
@@ -165,15 +119,8 @@ async fn eligible_solutions(
 ) -> Response {
     let result = async {
         enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
-        let param = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let (query, mut violations) = checked_query(&state, &ctx, operation);
+        let param = |name: &str| validation::param(&query, name);
         let country = param("buyerBillingCountry");
         if !flagged(&violations, "buyerBillingCountry") {
             validation::check_country(country, "buyerBillingCountry", &mut violations);
@@ -213,9 +160,7 @@ async fn simulate(
 ) -> Response {
     let result = async {
         enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, mut violations) = checked_body(&state, &body, operation)?;
         let mut amount = None;
         if !flagged(&violations, "financedAmount") {
             amount = validation::check_amount(
@@ -271,16 +216,11 @@ async fn create(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let body = parse_json(&body)?;
+        let (query, mut violations) = checked_query(&state, &ctx, operation);
+        let (body, body_violations) = checked_body(&state, &body, operation)?;
+        violations.extend(body_violations);
         let rules = state.rules();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
-        state.spec.check_body(operation, &body, &mut violations);
-        let language = query
-            .iter()
-            .find(|(k, _)| k == "language")
-            .map(|(_, v)| v.as_str());
+        let language = validation::param(&query, "language");
         let mut worded = Vec::new();
         validation::check_subscription(&body, language, &rules, &mut worded);
         journey::check_return_url(&body, &mut worded);
@@ -391,15 +331,8 @@ async fn list(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
-        let param = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let (query, mut violations) = checked_query(&state, &ctx, operation);
+        let param = |name: &str| validation::param(&query, name);
         let mut positive = |name: &str, default: u64, max: u64| {
             if flagged(&violations, name) {
                 return default;
@@ -476,9 +409,7 @@ async fn change(
 ) -> Result<Response, Failure> {
     let tenant = enter(state, ctx, operation).await?;
     let id = subscription_id(path, ctx, operation)?;
-    let body = parse_json(body)?;
-    let mut violations = Vec::new();
-    state.spec.check_body(operation, &body, &mut violations);
+    let (body, mut violations) = checked_body(state, body, operation)?;
     let more = worded(&body, &violations);
     violations.extend(more);
     reject_if_any(violations)?;
@@ -500,22 +431,13 @@ async fn confirm_delivery(
     body: Bytes,
     operation: &'static Operation,
 ) -> Response {
-    let result = change(
+    let result = confirm(
         &state,
         &ctx,
         operation,
         (path, &body),
-        no_worded_rules,
-        |record, body| {
-            let delivered = body
-                .get("isDelivered")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            record
-                .confirm_delivery(delivered)
-                .map_err(|r| Failure::bad_request(r.message))?;
-            Ok(no_content())
-        },
+        "isDelivered",
+        Subscription::confirm_delivery,
     )
     .await;
     ctx.respond(result)
@@ -528,25 +450,41 @@ async fn confirm_return(
     body: Bytes,
     operation: &'static Operation,
 ) -> Response {
-    let result = change(
+    let result = confirm(
         &state,
         &ctx,
         operation,
         (path, &body),
-        no_worded_rules,
-        |record, body| {
-            let returned = body
-                .get("isReturned")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            record
-                .confirm_return(returned)
-                .map_err(|r| Failure::bad_request(r.message))?;
-            Ok(no_content())
-        },
+        "isReturned",
+        Subscription::confirm_return,
     )
     .await;
     ctx.respond(result)
+}
+
+/// A delivery or return confirmation: the body's boolean `flag` (false when absent), applied
+/// to the subscription by `apply`; a 204, or the life cycle's refusal as a 400.
+async fn confirm(
+    state: &State,
+    ctx: &Ctx,
+    operation: &'static Operation,
+    request: (IdPath, &Bytes),
+    flag: &'static str,
+    apply: fn(&mut Subscription, bool) -> Result<(), Refusal>,
+) -> Result<Response, Failure> {
+    change(
+        state,
+        ctx,
+        operation,
+        request,
+        no_worded_rules,
+        |record, body| {
+            let confirmed = body.get(flag).and_then(Value::as_bool).unwrap_or(false);
+            apply(record, confirmed).map_err(|r| Failure::bad_request(r.message))?;
+            Ok(no_content())
+        },
+    )
+    .await
 }
 
 /// A given `cancelledAmount` is a valid amount, unless the schema already flagged it.

@@ -47,6 +47,14 @@ pub(crate) struct Spec {
 /// Decoded query parameters, in order.
 pub(crate) type Query = Vec<(String, String)>;
 
+/// The first value of the query parameter `name`.
+pub(crate) fn param<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 impl Spec {
     /// Parses every served spec, as the SDK publishes them.
     pub(crate) fn load() -> Result<Spec, String> {

@@ -5,20 +5,20 @@ use super::lifecycle::InsuranceStatus;
 use super::store::{Full, Item, ListQuery, Policy, Quote, Subscribe, MAX_RECORDS};
 use super::wire;
 use crate::api::{
-    enter, flagged, no_content, parse_json, reject_if_any, Ctx, OperationRoute, Serve,
+    checked_body, checked_query, enter, flagged, no_content, reject_if_any, serve, Ctx,
+    OperationRoute, Serve,
 };
 use crate::errors::{json_response, Failure};
 use crate::served::insurance_types as types;
 use crate::simulation;
 use crate::state::{AppState, State};
-use crate::validation::{self, Violation};
+use crate::validation::{self, param, Violation};
 use crate::SandboxError;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::on;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use scalexpert::{OpenEnum, Operation};
 use serde::Serialize;
@@ -27,59 +27,14 @@ use uuid::Uuid;
 
 /// The sandbox's insurance behaviour per operation of the served spec, by `operationId`.
 pub(crate) const HANDLERS: &[(&str, Serve)] = &[
-    ("getEligibleProductServices", |op, method| {
-        on(method, move |state: Shared<AppState>, ctx: Ctx| {
-            eligible_solutions(state, ctx, op)
-        })
-    }),
-    ("CreateItemRequest", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| {
-                register_item(state, ctx, body, op)
-            },
-        )
-    }),
-    ("SearchItemInsuranceRequest", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| search(state, ctx, body, op),
-        )
-    }),
-    ("createInsuranceQuotation", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| quote(state, ctx, body, op),
-        )
-    }),
-    ("createInsuranceSubscription", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, body: Bytes| subscribe(state, ctx, body, op),
-        )
-    }),
-    (
-        "retrieveInsuranceSubscriptionForSpecificMerchant",
-        |op, method| {
-            on(method, move |state: Shared<AppState>, ctx: Ctx| {
-                list(state, ctx, op)
-            })
-        },
-    ),
-    ("retrieveSpecificInsuranceSubscription", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath| retrieve(state, ctx, path, op),
-        )
-    }),
-    ("cancelInsuranceSubscriptions", |op, method| {
-        on(
-            method,
-            move |state: Shared<AppState>, ctx: Ctx, path: IdPath, body: Bytes| {
-                cancel(state, ctx, path, body, op)
-            },
-        )
-    }),
+    serve!("getEligibleProductServices" => eligible_solutions),
+    serve!("CreateItemRequest" => register_item, body: Bytes),
+    serve!("SearchItemInsuranceRequest" => search, body: Bytes),
+    serve!("createInsuranceQuotation" => quote, body: Bytes),
+    serve!("createInsuranceSubscription" => subscribe, body: Bytes),
+    serve!("retrieveInsuranceSubscriptionForSpecificMerchant" => list),
+    serve!("retrieveSpecificInsuranceSubscription" => retrieve, path: IdPath),
+    serve!("cancelInsuranceSubscriptions" => cancel, path: IdPath, body: Bytes),
 ];
 
 /// The id segment of `/subscriptions/{insuranceSubscriptionId}`, as axum gives it.
@@ -110,14 +65,6 @@ fn not_found(id: Uuid) -> Failure {
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response, Failure> {
     Ok(json_response(status, value))
-}
-
-/// The parameter `name` of a decoded query.
-fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 /// A request body as the generated type, once validation has passed.
@@ -210,9 +157,7 @@ async fn eligible_solutions(
 ) -> Response {
     let result = async {
         enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
+        let (query, mut violations) = checked_query(&state, &ctx, operation);
         let country = param(&query, "buyerBillingCountry");
         if !flagged(&violations, "buyerBillingCountry") {
             validation::check_country(country, "buyerBillingCountry", &mut violations);
@@ -240,9 +185,7 @@ async fn register_item(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, mut violations) = checked_body(&state, &body, operation)?;
         not_blank(
             &body,
             &[
@@ -294,9 +237,7 @@ async fn search(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, mut violations) = checked_body(&state, &body, operation)?;
         let price = amount_at(&body, "/price", "price", &mut violations);
         not_blank(&body, &["solutionCode", "itemId"], &mut violations);
         reject_if_any(violations)?;
@@ -341,9 +282,7 @@ async fn quote(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, mut violations) = checked_body(&state, &body, operation)?;
         let price = amount_at(&body, "/itemPrice", "itemPrice", &mut violations);
         not_blank(&body, &["itemId", "insuranceId"], &mut violations);
         reject_if_any(violations)?;
@@ -443,9 +382,7 @@ async fn subscribe(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (body, mut violations) = checked_body(&state, &body, operation)?;
         for (pointer, field) in [
             (
                 "/producerQuoteInsurancePrice",
@@ -572,9 +509,7 @@ async fn list(
 ) -> Response {
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
-        let query = ctx.query();
-        let mut violations = Vec::new();
-        state.spec.check_query(operation, &query, &mut violations);
+        let (query, mut violations) = checked_query(&state, &ctx, operation);
         // `page` and `pageSize` are strings of digits in this spec.
         let mut number = |name: &str, default: u64, max: u64| match param(&query, name) {
             None => default,
@@ -652,9 +587,7 @@ async fn cancel(
     let result = async {
         let tenant = enter(&state, &ctx, operation).await?;
         let id = policy_id(path, &ctx)?;
-        let body = parse_json(&body)?;
-        let mut violations = Vec::new();
-        state.spec.check_body(operation, &body, &mut violations);
+        let (_, violations) = checked_body(&state, &body, operation)?;
         reject_if_any(violations)?;
         match state.insurance.store.change_status(
             &state.store.webhooks,
