@@ -233,98 +233,23 @@ async fn forgetting_then_reclaiming_keeps_the_bookkeeping_consistent() {
 // The Redis store, against a real redis-server
 // ---------------------------------------------------------------------------------------------
 
+// The Redis-starting helper of every Redis test (this file does not restart a server).
+#[cfg(feature = "redis")]
+#[allow(dead_code)]
+#[path = "support/test_redis.rs"]
+mod test_redis;
+
 #[cfg(feature = "redis")]
 mod redis_store {
     use super::*;
+    use crate::test_redis::{self, TestRedis};
     use scalexpert::webhooks::RedisDeduplicator;
-    use std::process::{Child, Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A Redis to test against: CI's (`SCALEXPERT_TEST_REDIS_URL`) or one started here.
-    struct TestRedis {
-        url: String,
-        /// The server started for this test, killed on drop (also when the test panics).
-        server: Option<(Child, tempfile::TempDir)>,
-    }
-
-    impl Drop for TestRedis {
-        fn drop(&mut self) {
-            if let Some((child, _dir)) = &mut self.server {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-    }
-
-    fn redis_server_binary() -> Option<std::path::PathBuf> {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::split_paths(&path)
-            .chain([
-                "/usr/bin".into(),
-                "/usr/sbin".into(),
-                "/usr/local/bin".into(),
-            ])
-            .map(|dir| dir.join("redis-server"))
-            .find(|candidate| candidate.is_file())
-    }
-
-    /// A Redis, or `None` (after saying why) when there is none and none is required.
+    /// CI's Redis (`SCALEXPERT_TEST_REDIS_URL`) or one started here, or `None` (after saying
+    /// why) when there is none and none is required.
     async fn redis() -> Option<TestRedis> {
-        if let Ok(url) = std::env::var("SCALEXPERT_TEST_REDIS_URL") {
-            if !url.is_empty() {
-                return Some(TestRedis { url, server: None });
-            }
-        }
-        own_redis().await
-    }
-
-    /// A redis-server started for this test alone (one the test may stop), or `None` as above.
-    async fn own_redis() -> Option<TestRedis> {
-        let Some(binary) = redis_server_binary() else {
-            let required = std::env::var("SCALEXPERT_REQUIRE_REDIS").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "SCALEXPERT_REQUIRE_REDIS=1 but redis-server is not installed (nor SCALEXPERT_TEST_REDIS_URL set, for the tests that can share one)"
-            );
-            eprintln!(
-                "SKIPPED: redis-server not found (install it, or set SCALEXPERT_TEST_REDIS_URL); the Redis deduplicator was not tested (SCALEXPERT_REQUIRE_REDIS=1 makes this a failure)"
-            );
-            return None;
-        };
-        // Port 0 is no option for redis-server: take a free port from the kernel, then free it.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Command::new(binary)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        let redis = TestRedis {
-            url: format!("redis://127.0.0.1:{port}"),
-            server: Some((child, dir)),
-        };
-        // Ready once it answers PING (bounded: a server that never comes up fails the test).
-        for _ in 0..200 {
-            if let Ok(client) = redis::Client::open(redis.url.as_str()) {
-                if let Ok(mut connection) = client.get_multiplexed_async_connection().await {
-                    let pong: redis::RedisResult<String> =
-                        redis::cmd("PING").query_async(&mut connection).await;
-                    if pong.is_ok() {
-                        return Some(redis);
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("redis-server did not answer on {}", redis.url);
+        test_redis::shared_or_own("the Redis deduplicator").await
     }
 
     /// A store on its own key prefix, so tests sharing CI's Redis do not meet.
@@ -372,8 +297,7 @@ mod redis_store {
             .unwrap()
             .prefix(prefix.clone());
         let lease = first(dedupe.claim(id(9)).await.unwrap());
-        let client = redis::Client::open(redis.url.as_str()).unwrap();
-        let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+        let mut raw = redis.connection().await;
         let key = format!("{prefix}{}", id(9));
         let pttl: i64 = redis::cmd("PTTL")
             .arg(&key)
@@ -514,15 +438,12 @@ mod redis_store {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_redis_gives_503_not_a_hang_nor_a_handling() {
         // A server of its own: CI's shared one is not this test's to stop.
-        let Some(redis) = own_redis().await else {
+        let Some(mut redis) = test_redis::own("the Redis deduplicator with Redis stopped").await
+        else {
             return;
         };
         let receiver = replica(&redis, "stopped:", Duration::from_secs(60)).await;
-        let mut redis = redis;
-        if let Some((child, _)) = &mut redis.server {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
+        redis.stop();
         let event = Event::from_json(HELLO.as_bytes()).unwrap();
         let outcome = tokio::time::timeout(
             Duration::from_secs(30),

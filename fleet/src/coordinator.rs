@@ -1,12 +1,16 @@
-//! Starts the workers, delivers webhooks to their receivers, and prints the summary.
+//! Starts the workers and the balancer in front of their receivers, has the gateway emit the
+//! webhook events, kills the worker named by `--kill-receiver` mid-handling, and prints the
+//! summary.
 
 use crate::options::Options;
-use crate::worker::{percentile, webhook_secrets};
+use crate::worker::{percentile, HANDLING};
+use crate::{balancer, events, record};
 use serde_json::{json, Value};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
+use uuid::Uuid;
 
 struct Worker {
     child: Child,
@@ -39,72 +43,6 @@ async fn start(options: &Options, index: usize) -> Result<Worker, String> {
         lines,
         receiver,
     })
-}
-
-/// A HELLO_WORLD event with a fresh id, as the merchant-webhooks service sends it.
-fn event(index: usize) -> String {
-    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
-    json!({
-        "timestamp": chrono::Utc::now(),
-        "id": id,
-        "eventTypeCode": "HELLO_WORLD",
-        "eventCode": "HELLO_WORLD",
-        "data": {
-            "eventTypeCode": "HELLO_WORLD",
-            "eventCode": "HELLO_WORLD",
-            "helloWorldMessage": format!("fleet event {index}")
-        }
-    })
-    .to_string()
-}
-
-/// Delivers each event `deliveries` times, each time to the next receiver, over the first half
-/// of the run. Returns the deliveries answered 2xx.
-async fn deliver(options: &Options, receivers: &[String]) -> Result<usize, String> {
-    let http = reqwest::Client::new();
-    let secrets = webhook_secrets();
-    let pause = options.duration / 2 / (options.events.max(1) as u32);
-    let mut accepted = 0;
-    for index in 0..options.events {
-        let body = event(index);
-        let mut redeliveries = Vec::new();
-        for attempt in 0..options.deliveries {
-            let receiver = &receivers[(index + attempt) % receivers.len()];
-            let headers = secrets
-                .delivery_headers(None, body.as_bytes(), chrono::Utc::now())
-                .map_err(|e| e.to_string())?;
-            let request = http
-                .post(receiver)
-                .headers(headers)
-                .body(body.clone())
-                .send();
-            redeliveries.push(request);
-        }
-        // The deliveries of one event race, as redeliveries to different replicas may.
-        for answer in futures_join(redeliveries).await {
-            if answer.is_ok_and(|a| a.status().is_success()) {
-                accepted += 1;
-            }
-        }
-        tokio::time::sleep(pause).await;
-    }
-    Ok(accepted)
-}
-
-/// Runs `futures` at once, each on its own task; the outputs of those that did not panic.
-async fn futures_join<F>(futures: Vec<F>) -> Vec<F::Output>
-where
-    F: std::future::Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-    let mut outputs = Vec::new();
-    for handle in handles {
-        if let Ok(output) = handle.await {
-            outputs.push(output);
-        }
-    }
-    outputs
 }
 
 /// The sandbox's own counts.
@@ -149,34 +87,93 @@ fn lane(summaries: &[Value], name: &str) -> Value {
     })
 }
 
-pub(crate) async fn run(options: &Options) -> Result<(), String> {
-    let mut workers = Vec::new();
-    for index in 0..options.processes {
-        workers.push(start(options, index).await?);
-    }
-    let receivers: Vec<String> = workers.iter().map(|w| w.receiver.clone()).collect();
-    let accepted = deliver(options, &receivers).await?;
-    let mut summaries = Vec::new();
-    let limit = options.duration + Duration::from_secs(30);
-    for (index, worker) in workers.iter_mut().enumerate() {
+/// How a worker ended.
+enum Ended {
+    /// With its summary.
+    Finished(Value),
+    /// Killed by the coordinator while it handled `event`.
+    Killed { event: Uuid, status: String },
+}
+
+/// Reads a worker's output to its end. The worker to kill is killed (SIGKILL) as soon as it
+/// says it is handling an event.
+async fn watch(
+    mut worker: Worker,
+    index: usize,
+    kill: bool,
+    limit: Duration,
+) -> Result<Ended, String> {
+    loop {
         let line = tokio::time::timeout(limit, worker.lines.next_line())
             .await
             .map_err(|_| format!("worker {index} did not finish"))?
             .map_err(|e| e.to_string())?
             .ok_or(format!("worker {index} ended without a summary"))?;
-        summaries.push(
-            serde_json::from_str::<Value>(&line)
-                .map_err(|_| format!("worker {index} said {line:?}"))?,
-        );
+        if let Some(id) = line.strip_prefix(HANDLING) {
+            let event = id
+                .parse()
+                .map_err(|_| format!("worker {index} said {line:?}"))?;
+            if !kill {
+                continue;
+            }
+            worker
+                .child
+                .start_kill()
+                .map_err(|e| format!("worker {index} could not be killed: {e}"))?;
+            let status = worker.child.wait().await.map_err(|e| e.to_string())?;
+            return Ok(Ended::Killed {
+                event,
+                status: status.to_string(),
+            });
+        }
+        let summary = serde_json::from_str::<Value>(&line)
+            .map_err(|_| format!("worker {index} said {line:?}"))?;
         let status = worker.child.wait().await.map_err(|e| e.to_string())?;
         if !status.success() {
             return Err(format!("worker {index} failed: {status}"));
         }
+        return Ok(Ended::Finished(summary));
     }
-    let handled: u64 = summaries
-        .iter()
-        .filter_map(|s| s["webhooksHandled"].as_u64())
-        .sum();
+}
+
+pub(crate) async fn run(options: &Options) -> Result<(), String> {
+    let started = tokio::time::Instant::now();
+    let mut workers = Vec::new();
+    for index in 0..options.processes {
+        workers.push(start(options, index).await?);
+    }
+    let receivers: Vec<String> = workers.iter().map(|w| w.receiver.clone()).collect();
+    let balancer = balancer::start(receivers, crate::worker::HOOK_PATH).await?;
+    let hooks = events::client(options)?;
+    if options.events > 0 {
+        events::point_at(&hooks, &balancer.url).await?;
+    }
+    let limit = options.duration + Duration::from_secs(30);
+    let watchers: Vec<_> = workers
+        .into_iter()
+        .enumerate()
+        .map(|(index, worker)| {
+            let kill = options.kill_receiver == Some(index);
+            tokio::spawn(watch(worker, index, kill, limit))
+        })
+        .collect();
+    let (ids, not_triggered) = events::emit(&hooks, options).await;
+    // The gateway's deliveries run on after the last trigger; the workers receive until the
+    // end of the run.
+    let tally = |until| record::wait_handled(&options.redis, &options.key_prefix, &ids, until);
+    tally(started + options.duration).await;
+    let mut summaries = Vec::new();
+    let mut killed = Value::Null;
+    for (index, watcher) in watchers.into_iter().enumerate() {
+        match watcher.await.map_err(|e| e.to_string())?? {
+            Ended::Finished(summary) => summaries.push(summary),
+            Ended::Killed { event, status } => {
+                killed = json!({"worker": index, "eventId": event, "status": status});
+            }
+        }
+    }
+    // Read once every receiver is gone: what was handled, late copies included.
+    let (handled, handlings) = tally(tokio::time::Instant::now()).await;
     let summary = json!({
         "processes": options.processes,
         "durationSecs": options.duration.as_secs_f64(),
@@ -187,10 +184,13 @@ pub(crate) async fn run(options: &Options) -> Result<(), String> {
         "interactive": lane(&summaries, "interactive"),
         "background": lane(&summaries, "background"),
         "webhooks": {
-            "events": options.events,
-            "deliveries": options.events * options.deliveries,
-            "accepted": accepted,
+            "events": ids.len(),
+            "notTriggered": not_triggered,
+            "eventIds": ids,
             "handled": handled,
+            "handlings": handlings,
+            "balancer": balancer.counts(),
+            "killed": killed,
         },
         "sandbox": sandbox_stats(options).await,
     });

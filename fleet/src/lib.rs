@@ -7,13 +7,27 @@
 //! is what a fleet without coordination does), the token shared on Redis (unless
 //! `--no-shared-token`), merchant views of its share of the merchants, and a webhook receiver
 //! deduplicating on Redis. Workers send interactive calls (eligibility) and background calls
-//! (paging through subscriptions) as fast as their tasks can, above the quota; the coordinator
-//! delivers signed webhook events to the receivers, each event several times to different
-//! receivers. At the end it prints one line of JSON: the workers' counts and waits per lane, the
-//! webhook counts, and the sandbox's own stats (`GET /sandbox/admin/stats`).
+//! (paging through subscriptions) as fast as their tasks can, above the quota.
+//!
+//! Webhooks come from the gateway, as in production: the coordinator runs a round-robin load
+//! balancer in front of the receivers, points the webhook of one of the PSP's merchants at it
+//! (merchant-webhooks `PUT /webhooks`), and has the gateway emit `--events` test events
+//! (`POST /events/tests/_trigger`); the gateway delivers each (several times, if it is set to:
+//! the sandbox's `--webhook-copies`) and retries until acknowledged. With `--kill-receiver i`,
+//! worker `i` stalls in the handler of its first event and the coordinator kills it (SIGKILL)
+//! there: its claim expires after `--webhook-lease-ms`, and a redelivery reaching another
+//! receiver handles the event. Receivers record each handling in Redis ([`record`]), which
+//! outlives the killed process.
+//!
+//! At the end the coordinator prints one line of JSON: the workers' counts and waits per lane,
+//! the webhook counts (events, handled, the balancer's answers, the killed worker), and the
+//! sandbox's own stats (`GET /sandbox/admin/stats`).
 
+mod balancer;
 mod coordinator;
+mod events;
 mod options;
+pub mod record;
 mod worker;
 
 pub use options::Options;

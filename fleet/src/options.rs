@@ -38,10 +38,15 @@ pub struct Options {
     pub client_secret: String,
     /// `X-Sandbox-Admin-Token` for the stats (`--admin-token`), when the sandbox wants one.
     pub admin_token: Option<String>,
-    /// Webhook events to deliver (`--events`, default 200), each `--deliveries` times (default
-    /// 3) to different receivers.
+    /// Webhook events the gateway emits (`--events`, default 200); it delivers them (as many
+    /// times as it is configured to) through the coordinator's balancer.
     pub events: usize,
-    pub deliveries: usize,
+    /// How long a receiver's claim on an event lasts (`--webhook-lease-ms`, default the SDK's
+    /// 5 minutes): after a receiver dies mid-handling, the event is handled again after it.
+    pub webhook_lease: Option<Duration>,
+    /// Worker `i` is killed (SIGKILL) while it handles the first event it gets
+    /// (`--kill-receiver i`).
+    pub kill_receiver: Option<usize>,
     /// Redis keys of this run start with it (`--key-prefix`, default a random one).
     pub key_prefix: String,
     /// Internal: run worker number `i` (`--worker i`).
@@ -67,8 +72,10 @@ const HELP: &str = "psp_fleet: N worker processes of a PSP sharing one Redis and
   --client-id <ID>           PSP client id (default the sandbox's, sandbox-psp)
   --client-secret <SECRET>   its secret
   --admin-token <TOKEN>      X-Sandbox-Admin-Token for GET /sandbox/admin/stats
-  --events <N>               webhook events to deliver (default 200)
-  --deliveries <N>           deliveries of each event, to different receivers (default 3)
+  --events <N>               webhook events the gateway emits (default 200)
+  --webhook-lease-ms <MS>    a receiver's claim on an event lasts this long (default the
+                             SDK's, 5 minutes)
+  --kill-receiver <I>        kill worker I (SIGKILL) while it handles its first event
   --key-prefix <P>           prefix of this run's Redis keys (default a random one)
 
 Prints one line of JSON at the end.";
@@ -97,7 +104,8 @@ impl Options {
             client_secret: "sandbox-psp-secret".into(),
             admin_token: None,
             events: 200,
-            deliveries: 3,
+            webhook_lease: None,
+            kill_receiver: None,
             key_prefix: format!("psp-fleet:{:012x}:", fastrand::u64(..1 << 48)),
             worker: None,
         };
@@ -151,8 +159,12 @@ impl Options {
                 Long("client-secret") => options.client_secret = text(&mut parser)?,
                 Long("admin-token") => options.admin_token = Some(text(&mut parser)?),
                 Long("events") => options.events = number("events", text(&mut parser)?)?,
-                Long("deliveries") => {
-                    options.deliveries = number("deliveries", text(&mut parser)?)?
+                Long("webhook-lease-ms") => {
+                    let millis: u64 = number("webhook-lease-ms", text(&mut parser)?)?;
+                    options.webhook_lease = Some(Duration::from_millis(millis.max(1)));
+                }
+                Long("kill-receiver") => {
+                    options.kill_receiver = Some(number("kill-receiver", text(&mut parser)?)?)
                 }
                 Long("key-prefix") => options.key_prefix = text(&mut parser)?,
                 Long("worker") => options.worker = Some(number("worker", text(&mut parser)?)?),
@@ -171,6 +183,12 @@ impl Options {
                 "--processes and --tasks must be at least 1, --interactive-percent at most 100"
                     .into(),
             );
+        }
+        if options
+            .kill_receiver
+            .is_some_and(|i| i >= options.processes)
+        {
+            return Err("--kill-receiver names a worker: 0 to --processes minus 1".into());
         }
         Ok(options)
     }
@@ -218,6 +236,12 @@ impl Options {
         if self.no_shared_token {
             args.push("--no-shared-token".into());
         }
+        if let Some(lease) = self.webhook_lease {
+            args.extend(["--webhook-lease-ms".into(), lease.as_millis().to_string()]);
+        }
+        if let Some(victim) = self.kill_receiver {
+            args.extend(["--kill-receiver".into(), victim.to_string()]);
+        }
         args
     }
 }
@@ -244,6 +268,10 @@ mod tests {
             "--local-quota",
             "--burst",
             "7",
+            "--webhook-lease-ms",
+            "1500",
+            "--kill-receiver",
+            "1",
         ])
         .unwrap();
         let worker_args = options.worker_args(2);
@@ -253,6 +281,8 @@ mod tests {
         assert_eq!(worker.duration, Duration::from_millis(1500));
         assert!(worker.local_quota);
         assert_eq!(worker.burst, Some(7));
+        assert_eq!(worker.webhook_lease, Some(Duration::from_millis(1500)));
+        assert_eq!(worker.kill_receiver, Some(1));
         assert_eq!(worker.key_prefix, options.key_prefix);
     }
 
@@ -260,5 +290,7 @@ mod tests {
     fn the_gateway_and_redis_are_required() {
         assert!(parse(&["--processes", "2"]).is_err());
         assert!(parse(&["--sandbox", "x", "--redis", "y", "--processes", "two"]).is_err());
+        let victim_out_of_the_fleet = ["--sandbox", "x", "--redis", "y", "--kill-receiver", "4"];
+        assert!(parse(&victim_out_of_the_fleet).is_err());
     }
 }

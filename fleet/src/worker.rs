@@ -1,7 +1,12 @@
 //! One replica of the PSP's service: calls for its merchants above the quota, and receives
 //! webhooks. Prints its receiver's URL first, then one line of JSON with its counts.
+//!
+//! Each handling is recorded in Redis ([`crate::record`]). The worker named by
+//! `--kill-receiver` prints `handling <event id>` in the handler of the first event it gets
+//! and stalls there: the coordinator kills it at that moment.
 
 use crate::options::Options;
+use crate::record::Recorder;
 use axum::Router;
 use scalexpert::auth::SharedToken;
 use scalexpert::quota::{Lane, Quota, SharedBudget};
@@ -9,15 +14,22 @@ use scalexpert::webhooks::axum::{route, serve, ServeLimits};
 use scalexpert::webhooks::{Event, Receiver, ReceiverSecrets, RedisDeduplicator};
 use scalexpert::{Client, Credentials, Environment, Error, RedisStore, RetryPolicy};
 use serde_json::json;
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The secrets the coordinator signs deliveries with and receivers check.
-pub(crate) fn webhook_secrets() -> ReceiverSecrets {
-    ReceiverSecrets::secret_header("psp-fleet-secret").with_signature_key("psp-fleet-signing-key")
+/// What deliveries carry in `X-BAAS-SECRET` (the webhook's `secret`, method `NONE`).
+pub(crate) const WEBHOOK_SECRET: &str = "psp-fleet-secret";
+/// What they are signed with (the webhook's `keyForSignature`).
+pub(crate) const WEBHOOK_SIGNING_KEY: &str = "psp-fleet-signing-key";
+
+/// The secrets the gateway authenticates and signs deliveries with, as receivers check them.
+fn webhook_secrets() -> ReceiverSecrets {
+    ReceiverSecrets::secret_header(WEBHOOK_SECRET).with_signature_key(WEBHOOK_SIGNING_KEY)
 }
+
+/// What the coordinator watches for in the output of the worker it kills.
+pub(crate) const HANDLING: &str = "handling ";
 
 /// The path of every worker's receiver.
 pub(crate) const HOOK_PATH: &str = "/hooks/scalexpert";
@@ -132,20 +144,34 @@ pub(crate) async fn run(options: &Options, index: usize) -> Result<(), String> {
     }
 
     // The webhook receiver, deduplicating on the fleet's Redis.
-    let dedupe = RedisDeduplicator::connect(&options.redis)
+    let mut dedupe = RedisDeduplicator::connect(&options.redis)
         .await
         .map_err(|e| e.to_string())?
         .prefix(format!("{}webhook:", options.key_prefix));
+    if let Some(lease) = options.webhook_lease {
+        dedupe = dedupe.lease(lease);
+    }
+    let recorder = Recorder::connect(&options.redis, &options.key_prefix, index).await?;
     let handled = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&handled);
+    let stall = Arc::new(AtomicBool::new(options.kill_receiver == Some(index)));
     let receiver = Receiver::new(webhook_secrets()).deduplicator(dedupe);
     let app = Router::new().route(
         HOOK_PATH,
-        route(receiver, move |_event: Event| {
-            let counter = Arc::clone(&counter);
+        route(receiver, move |event: Event| {
+            let (recorder, counter, stall) =
+                (recorder.clone(), Arc::clone(&counter), Arc::clone(&stall));
             async move {
+                let redis = |e: redis::RedisError| format!("Redis ({:?})", e.kind());
+                recorder.started(event.id).await.map_err(redis)?;
+                if stall.swap(false, Ordering::SeqCst) {
+                    // Mid-handling, for good: the coordinator kills this process on this line.
+                    println!("{HANDLING}{}", event.id.hyphenated());
+                    std::future::pending::<()>().await;
+                }
+                recorder.finished(event.id).await.map_err(redis)?;
                 counter.fetch_add(1, Ordering::SeqCst);
-                Ok::<(), Infallible>(())
+                Ok::<(), String>(())
             }
         }),
     );

@@ -213,6 +213,7 @@ pub struct SandboxBuilder {
     quote_lifetime: Duration,
     webhooks: Vec<PendingWebhook>,
     webhook_retry: WebhookRetry,
+    webhook_copies: u32,
     limits: Limits,
     quota: (u32, Duration),
     admin_token: Option<Secret>,
@@ -250,6 +251,7 @@ impl Default for SandboxBuilder {
             quote_lifetime: DEFAULT_QUOTE_LIFETIME,
             webhooks: Vec::new(),
             webhook_retry: WebhookRetry::default(),
+            webhook_copies: webhooks::DEFAULT_COPIES,
             limits: Limits::default(),
             quota: (quota::DEFAULT_CALLS, quota::DEFAULT_WINDOW),
             admin_token: None,
@@ -351,6 +353,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Delivers each webhook event `copies` times (default 1), one copy after the other, each
+    /// retried as [`webhook_retry`](Self::webhook_retry) says until it is answered 2xx, even
+    /// when an earlier copy was: the duplicates of an at-least-once sender (Scalexpert
+    /// redelivers an event whose acknowledgement it did not get), for testing that a receiver
+    /// handles each event once. 0 is refused by [`start`](Self::start).
+    pub fn webhook_copies(mut self, copies: u32) -> Self {
+        self.webhook_copies = copies;
+        self
+    }
+
     /// What the sandbox accepts and holds (default [`Limits::default`]).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -422,7 +434,7 @@ impl SandboxBuilder {
         }
         store
             .webhooks
-            .start(self.webhook_retry)
+            .start(self.webhook_retry, self.webhook_copies)
             .map_err(SandboxError::Configuration)?;
         let spec = validation::Spec::load().map_err(SandboxError::Configuration)?;
         let listener = tokio::net::TcpListener::bind(self.address)
@@ -593,7 +605,8 @@ impl Sandbox {
     ///
     /// Each status change (`SC_SUBSCRIPTION_<status>`, creation included) and each accepted
     /// cancellation (`SC_CANCEL_REQUEST_<cancellationStatus>`) is POSTed in the background, in
-    /// order; a delivery not answered 2xx is retried as [`SandboxBuilder::webhook_retry`] says.
+    /// order; a delivery not answered 2xx is retried as [`SandboxBuilder::webhook_retry`] says,
+    /// and each event is delivered [`SandboxBuilder::webhook_copies`] times.
     pub fn set_webhook(
         &self,
         merchant: Option<&str>,

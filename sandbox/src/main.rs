@@ -2,7 +2,8 @@
 //! languages. See `scalexpert-sandbox --help`.
 
 use scalexpert_sandbox::{
-    InsuranceRules, RuleTable, Sandbox, SandboxBuilder, SandboxError, API, INSURANCE_API,
+    InsuranceRules, RuleTable, Sandbox, SandboxBuilder, SandboxError, WebhookRetry, API,
+    INSURANCE_API,
 };
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -43,6 +44,12 @@ OPTIONS:
     --quota <CALLS>             API calls allowed per client id and scope in any window
                                 (default 600, the gateway's; 0: no limit); more get 429
     --quota-window-secs <S>     The quota's sliding window (default 60)
+    --webhook-retries <N>       Further attempts at a webhook delivery not answered 2xx
+                                (default 3)
+    --webhook-retry-delay-ms <MS>
+                                Wait between two attempts (default 500)
+    --webhook-copies <N>        Deliveries of each webhook event (default 1): at-least-once
+                                duplicates, each retried until answered 2xx
     --admin-token <TOKEN>       What /sandbox/admin/* requests must send in
                                 X-Sandbox-Admin-Token (at least 16 characters; default: a
                                 random one, printed on the second line of standard output)
@@ -76,6 +83,9 @@ struct Options {
     quote_lifetime: Option<u64>,
     quota: Option<u32>,
     quota_window: Option<u64>,
+    webhook_retries: Option<u32>,
+    webhook_retry_delay_ms: Option<u64>,
+    webhook_copies: Option<u32>,
     admin_token: Option<String>,
     log_level: LevelFilter,
 }
@@ -99,6 +109,9 @@ fn parse() -> Result<Command, lexopt::Error> {
         quote_lifetime: None,
         quota: None,
         quota_window: None,
+        webhook_retries: None,
+        webhook_retry_delay_ms: None,
+        webhook_copies: None,
         admin_token: None,
         log_level: LevelFilter::INFO,
     };
@@ -122,6 +135,11 @@ fn parse() -> Result<Command, lexopt::Error> {
             }
             Long("quota") => options.quota = Some(parser.value()?.parse()?),
             Long("quota-window-secs") => options.quota_window = Some(parser.value()?.parse()?),
+            Long("webhook-retries") => options.webhook_retries = Some(parser.value()?.parse()?),
+            Long("webhook-retry-delay-ms") => {
+                options.webhook_retry_delay_ms = Some(parser.value()?.parse()?)
+            }
+            Long("webhook-copies") => options.webhook_copies = Some(parser.value()?.parse()?),
             Long("admin-token") => options.admin_token = Some(parser.value()?.string()?),
             Long("log-level") => options.log_level = parser.value()?.parse()?,
             Long("print-rules") => {
@@ -184,6 +202,21 @@ fn builder(options: &Options) -> Result<SandboxBuilder, String> {
             return Err("--quota-window-secs must be at least 1".into());
         }
         builder = builder.quota_window(Duration::from_secs(seconds));
+    }
+    if options.webhook_retries.is_some() || options.webhook_retry_delay_ms.is_some() {
+        let default = WebhookRetry::default();
+        builder = builder.webhook_retry(WebhookRetry {
+            retries: options.webhook_retries.unwrap_or(default.retries),
+            delay: options
+                .webhook_retry_delay_ms
+                .map_or(default.delay, Duration::from_millis),
+        });
+    }
+    if let Some(copies) = options.webhook_copies {
+        if copies == 0 {
+            return Err("--webhook-copies must be at least 1".into());
+        }
+        builder = builder.webhook_copies(copies);
     }
     if let Some(token) = &options.admin_token {
         builder = builder.admin_token(token.clone());

@@ -71,6 +71,9 @@ pub(crate) fn parse_url(url: &str) -> Result<reqwest::Url, String> {
     }
 }
 
+/// How many times each event is delivered by default: once, retried until acknowledged.
+pub(crate) const DEFAULT_COPIES: u32 = 1;
+
 /// One event waiting to be delivered.
 struct Job {
     endpoint: Endpoint,
@@ -196,9 +199,13 @@ impl Hub {
         all
     }
 
-    /// Starts the delivery task on the current runtime. It ends once the hub is dropped and
-    /// the queue is drained.
-    pub(crate) fn start(&self, retry: WebhookRetry) -> Result<(), String> {
+    /// Starts the delivery task on the current runtime: each event is delivered `copies` times
+    /// (at least once), each copy retried as `retry` says. It ends once the hub is dropped
+    /// and the queue is drained.
+    pub(crate) fn start(&self, retry: WebhookRetry, copies: u32) -> Result<(), String> {
+        if copies == 0 {
+            return Err("webhook copies must be at least 1".into());
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
@@ -208,9 +215,14 @@ impl Hub {
             return Err("webhook deliveries already started".into());
         }
         tokio::spawn(async move {
-            // One task, one delivery at a time: events reach each receiver in order.
+            // One task, one delivery at a time: events reach each receiver in order. The
+            // copies of one event follow each other, each retried until acknowledged on its
+            // own: the duplicates an at-least-once sender makes when an acknowledgement is
+            // lost, which a receiver must recognise.
             while let Some(job) = receiver.recv().await {
-                deliver(&http, retry, job).await;
+                for copy in 1..=copies {
+                    deliver(&http, retry, &job, copy).await;
+                }
             }
         });
         Ok(())
@@ -372,9 +384,9 @@ fn status_code(status: Status) -> &'static str {
     }
 }
 
-/// Delivers one event, retrying as configured. Signed afresh on each attempt, so a retry's
-/// timestamp is current.
-async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
+/// Delivers one copy (counted from 1) of an event, retrying as configured. Signed afresh on
+/// each attempt, so a retry's timestamp is current.
+async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: &Job, copy: u32) {
     // Logged without what may be a secret: credentials in the URL, its query.
     let mut url = job.endpoint.url.clone();
     let _ = url.set_username("");
@@ -405,16 +417,16 @@ async fn deliver(http: &reqwest::Client, retry: WebhookRetry, job: Job) {
             .await;
         match sent {
             Ok(answer) if answer.status().is_success() => {
-                tracing::info!(url = %url, code = %job.code, status = answer.status().as_u16(), attempt, "sandbox webhook delivered");
+                tracing::info!(url = %url, code = %job.code, status = answer.status().as_u16(), copy, attempt, "sandbox webhook delivered");
                 return;
             }
             Ok(answer) => {
-                tracing::warn!(url = %url, code = %job.code, status = answer.status().as_u16(), attempt, "sandbox webhook refused");
+                tracing::warn!(url = %url, code = %job.code, status = answer.status().as_u16(), copy, attempt, "sandbox webhook refused");
             }
             Err(error) => {
-                tracing::warn!(url = %url, code = %job.code, error = %error.without_url(), attempt, "sandbox webhook not delivered");
+                tracing::warn!(url = %url, code = %job.code, error = %error.without_url(), copy, attempt, "sandbox webhook not delivered");
             }
         }
     }
-    tracing::warn!(url = %url, code = %job.code, attempts = retry.retries + 1, "sandbox webhook dropped: every attempt failed");
+    tracing::warn!(url = %url, code = %job.code, copy, attempts = retry.retries + 1, "sandbox webhook dropped: every attempt failed");
 }

@@ -202,6 +202,9 @@ fn prints_help_rules_and_refuses_bad_arguments() {
         "--quote-lifetime",
         "--quota",
         "--quota-window-secs",
+        "--webhook-retries",
+        "--webhook-retry-delay-ms",
+        "--webhook-copies",
         "--admin-token",
         "--log-level",
     ] {
@@ -238,6 +241,8 @@ fn prints_help_rules_and_refuses_bad_arguments() {
         &["--log-level", "loud"],
         &["--quota", "-1"],
         &["--quota-window-secs", "0"],
+        &["--webhook-copies", "0"],
+        &["--webhook-retries", "many"],
         &["--admin-token", "short"],
     ] {
         let output = Command::new(BINARY).args(args).output().expect("runs");

@@ -26,6 +26,8 @@ pub(crate) struct Seen {
     /// Deliveries still to answer 500, to make the sandbox retry.
     fail_next: usize,
     attempts: usize,
+    /// Deliveries of events already handled.
+    duplicates: usize,
 }
 
 pub(crate) struct Hook {
@@ -49,7 +51,10 @@ async fn handle(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) 
             ticket.complete().await.unwrap();
             StatusCode::OK
         }
-        Ok(Delivery::Duplicate(_)) => StatusCode::OK,
+        Ok(Delivery::Duplicate(_)) => {
+            hook.seen.lock().unwrap().duplicates += 1;
+            StatusCode::OK
+        }
         Ok(Delivery::InProgress(_)) => StatusCode::CONFLICT,
         Err(rejection) => {
             let status = rejection.status();
@@ -348,6 +353,52 @@ async fn a_refused_delivery_is_retried() {
     let seen = hook.seen.lock().unwrap();
     assert_eq!(codes(&seen.events), ["SC_SUBSCRIPTION_INITIALIZED"]);
     assert_eq!(seen.attempts, 3, "two refusals, then the delivery");
+}
+
+#[tokio::test]
+async fn with_copies_each_event_is_delivered_that_many_times_each_copy_retried() {
+    let secrets = ReceiverSecrets::secret_header("shared").with_signature_key(SIGNING_KEY);
+    let (url, hook) = receiver(secrets.clone()).await;
+    // The first copy is refused once: retried, then acknowledged; the next two copies come
+    // all the same, and the receiver knows them as duplicates.
+    hook.seen.lock().unwrap().fail_next = 1;
+    let sandbox = Sandbox::builder()
+        .webhook(None, &url, secrets)
+        .webhook_retry(tiny_retry())
+        .webhook_copies(3)
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    let id = open(&client, "ORDER-COPIES", 1500.0).await;
+    sandbox
+        .complete_journey(id, JourneyOutcome::Accepted)
+        .unwrap();
+
+    // Two events, three copies each, plus the one refusal.
+    wait_for(&hook, |seen| seen.attempts >= 7).await;
+    // Nothing more comes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let seen = hook.seen.lock().unwrap();
+    assert!(seen.rejections.is_empty(), "{:?}", seen.rejections);
+    assert_eq!(seen.attempts, 7);
+    assert_eq!(seen.duplicates, 4, "two duplicates of each event");
+    assert_eq!(
+        codes(&seen.events),
+        ["SC_SUBSCRIPTION_INITIALIZED", "SC_SUBSCRIPTION_ACCEPTED"]
+    );
+}
+
+#[tokio::test]
+async fn zero_copies_are_refused() {
+    let error = Sandbox::builder().webhook_copies(0).start().await;
+    assert!(
+        matches!(
+            error,
+            Err(scalexpert_sandbox::SandboxError::Configuration(_))
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
