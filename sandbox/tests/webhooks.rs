@@ -390,6 +390,68 @@ async fn with_copies_each_event_is_delivered_that_many_times_each_copy_retried()
 }
 
 #[tokio::test]
+async fn the_binary_takes_the_webhook_retry_and_copies_flags() {
+    use scalexpert::merchant_webhooks::v1_0_6::types::{
+        MerchantWebhookConfigRequest, MerchantWebhookConfigRequestAuthMethod,
+    };
+    let secrets = ReceiverSecrets::secret_header("shared").with_signature_key(SIGNING_KEY);
+    let (url, hook) = receiver(secrets).await;
+    // The first copy is refused twice: with one retry it is dropped, and the second copy is
+    // then the one handled (the default 3 retries would have delivered the first).
+    hook.seen.lock().unwrap().fail_next = 2;
+    let (_running, base) = crate::binary::start(&[
+        "--webhook-copies",
+        "2",
+        "--webhook-retries",
+        "1",
+        "--webhook-retry-delay-ms",
+        "10",
+    ]);
+    let client = Client::builder()
+        .environment(scalexpert::Environment::custom(&base).unwrap())
+        .credentials(scalexpert::Credentials::new(
+            scalexpert_sandbox::DEFAULT_CLIENT_ID,
+            scalexpert_sandbox::DEFAULT_CLIENT_SECRET,
+        ))
+        .build()
+        .unwrap();
+    let hooks = client.merchant_webhooks_v1_0_6();
+    hooks
+        .set_merchant_web_config()
+        .body(MerchantWebhookConfigRequest {
+            active: Some(true),
+            active_event_codes: Vec::new(),
+            auth_login: None,
+            auth_method: Some(MerchantWebhookConfigRequestAuthMethod::None),
+            auth_password: None,
+            auth_scope: None,
+            email_for_alerts: None,
+            event_type_code: "HELLO_WORLD".into(),
+            key_for_signature: Some(SIGNING_KEY.into()),
+            secret: Some("shared".into()),
+            url: Some(url),
+        })
+        .send()
+        .await
+        .unwrap();
+    hooks
+        .trigger_event_hello_world_for_merchant()
+        .send()
+        .await
+        .unwrap();
+
+    wait_for(&hook, |seen| !seen.events.is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let seen = hook.seen.lock().unwrap();
+    assert_eq!(codes(&seen.events), ["HELLO_WORLD"]);
+    assert_eq!(
+        seen.attempts, 3,
+        "two refusals of the first copy, then the second"
+    );
+    assert_eq!(seen.duplicates, 0);
+}
+
+#[tokio::test]
 async fn zero_copies_are_refused() {
     let error = Sandbox::builder().webhook_copies(0).start().await;
     assert!(
