@@ -12,7 +12,8 @@
 //!
 //! A `_cancel` reads the subscription first and, when its answer is lost, reads it again: a
 //! change of its status, financed amount or cancellation fields means the cancellation was
-//! recorded. Delivery and return confirmations may be replayed; the subscription is read to
+//! recorded; a refusal of a second send is read back the same way (the first may have
+//! arrived late). Delivery and return confirmations may be replayed; the subscription is read to
 //! tell whether a lost one was recorded before sending it again.
 
 use super::patience::Patience;
