@@ -653,6 +653,20 @@ impl Sandbox {
         insurance::handlers::set_status(&self.state, subscription, status)
     }
 
+    /// Every status an insurance subscription (whoever owns it) took, in order, the current
+    /// one last: the sandbox's own record, for tests that must not take a client's word (a
+    /// policy cancelled once holds `CANCELLED` once).
+    pub fn insurance_history(
+        &self,
+        subscription: uuid::Uuid,
+    ) -> Result<Vec<InsuranceStatus>, SandboxError> {
+        self.state
+            .insurance
+            .store
+            .history(subscription)
+            .ok_or(SandboxError::UnknownSubscription(subscription))
+    }
+
     /// Makes every insurance quotation issued so far expired, as if its lifetime were over.
     pub fn expire_quotations(&self) {
         self.state.insurance.store.expire_quotes(chrono::Utc::now());

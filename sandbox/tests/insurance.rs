@@ -45,7 +45,7 @@ fn codes(error: &Error) -> Vec<String> {
 }
 
 /// The spec's washing machine, registered: its id at the insurer.
-async fn register(api: &Insurance) -> String {
+pub(super) async fn register(api: &Insurance) -> String {
     let item: CreateItemRequest =
         serde_json::from_value(example("post", "/items")).expect("the spec's item");
     api.create_item_request()
@@ -74,7 +74,11 @@ async fn search(
         .into_inner()
 }
 
-async fn quote(api: &Insurance, item_id: &str, offer: &str) -> InsuranceQuotationResponse {
+pub(super) async fn quote(
+    api: &Insurance,
+    item_id: &str,
+    offer: &str,
+) -> InsuranceQuotationResponse {
     api.create_insurance_quotation()
         .body(InsuranceQuotationRequest {
             solution_code: "CIFRWE-DXCO".try_into().expect("pattern"),
@@ -89,7 +93,7 @@ async fn quote(api: &Insurance, item_id: &str, offer: &str) -> InsuranceQuotatio
 }
 
 /// The spec's subscription example, with the quotation's id, offer, price and expiry date.
-fn subscription(
+pub(super) fn subscription(
     quotation: &InsuranceQuotationResponse,
     order: &str,
 ) -> CreateInsuranceSubscriptionRequest {
@@ -113,7 +117,7 @@ fn subscription_of(
 }
 
 /// Registers, quotes the 3-year offer and subscribes it; the new subscription's id.
-async fn subscribe(api: &Insurance, order: &str) -> Result<Uuid, Error> {
+pub(super) async fn subscribe(api: &Insurance, order: &str) -> Result<Uuid, Error> {
     let item = register(api).await;
     let quotation = quote(api, &item, "WEX-36M-2").await;
     let created = api
@@ -806,52 +810,4 @@ async fn every_status_change_is_a_signed_ci_subscription_event() {
     );
     let correlations: Vec<_> = seen.events.iter().map(|e| e.correlation_id).collect();
     assert!(correlations[0].is_some() && correlations.iter().all(|c| *c == correlations[0]));
-}
-
-#[tokio::test]
-async fn a_subscription_applied_then_answered_503_is_reconciled_to_the_one_policy_held() {
-    use scalexpert::workflows::insurance::InsuranceSubscriptions;
-    use scalexpert::workflows::{CreateOutcome, Patience, ReconcilePolicy};
-    use scalexpert_sandbox::Fault;
-    let sandbox = Sandbox::start().await.expect("sandbox");
-    let client = sandbox.client().expect("client");
-    let api = client.insurance_v1_7_1();
-    let item = register(&api).await;
-    let quotation = quote(&api, &item, "WEX-36M-2").await;
-    sandbox
-        .faults()
-        .inject(
-            "insurance:createInsuranceSubscription",
-            Fault::status(503).after(),
-        )
-        .expect("a valid fault");
-    let policy = ReconcilePolicy {
-        lookup: Patience {
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-            ..Patience::default()
-        },
-        ..ReconcilePolicy::default()
-    };
-    let outcome = InsuranceSubscriptions::new(api.clone())
-        .with_policy(policy)
-        .create(subscription(&quotation, "CMD-LOST-ANSWER"))
-        .await;
-    let found = match outcome {
-        Ok(CreateOutcome::AlreadyExisted(found)) => found,
-        other => panic!("expected AlreadyExisted, got {other:?}"),
-    };
-    // The sandbox's own listing: one policy for the order, the one found.
-    let listed = api
-        .retrieve_insurance_subscription_for_specific_merchant()
-        .merchant_global_order_id("CMD-LOST-ANSWER")
-        .send()
-        .await
-        .expect("listed")
-        .into_inner();
-    assert_eq!(listed.subscriptions.len(), 1);
-    assert_eq!(
-        listed.subscriptions[0].insurance_subscription_id,
-        found.insurance_subscription_id
-    );
 }

@@ -10,6 +10,7 @@ mod example;
 mod faults;
 mod http_errors;
 mod insurance;
+mod insurance_reconcile;
 mod insurance_walkthrough;
 mod journey;
 mod lifecycle;

@@ -1,4 +1,4 @@
-//! Reconciling insurance creations (insurance 1.7.1).
+//! Reconciling insurance creations and cancellations (insurance 1.7.1).
 //!
 //! The insurance list call takes the same `merchantGlobalOrderId` filter as e-financing's, so a
 //! lost answer to `createInsuranceSubscription` is settled the same way, with two differences
@@ -16,10 +16,34 @@
 //!
 //! Two identical items insured under one order and basket at the same price cannot be told
 //! apart by the list (it carries no item id or quote id): create those one after the other.
+//!
+//! A cancellation ([`InsuranceSubscriptions::cancel`]) is settled by reading the policy
+//! (`retrieveSpecificInsuranceSubscription`): only a SUBSCRIBED policy can be cancelled, it
+//! then reads CANCELLED, and CANCELLED is final. So:
+//!
+//! - the policy is read **before** sending: one already CANCELLED is reported
+//!   [`ChangeOutcome::AlreadyApplied`] without a `_cancel`;
+//! - after a lost answer (timeout, reset after the request was written, 502/503/504, an
+//!   unreadable answer) it is read again with [`ReconcilePolicy::lookup`]'s backoff: CANCELLED
+//!   is [`ChangeOutcome::AlreadyApplied`]; no read in time is [`ChangeOutcome::Unknown`];
+//! - a 400 (the gateway's refusal of a policy that is not SUBSCRIBED) is read back too: the
+//!   policy found CANCELLED is [`ChangeOutcome::AlreadyApplied`] (cancelled meanwhile by
+//!   someone else, or by a first send whose answer was lost), otherwise the refusal stands.
+//!
+//! **Sending again.** A `_cancel` carries no amount and moves the policy to a final status, and
+//! the gateway refuses it with 400 for a policy that is not SUBSCRIBED: a second one can never
+//! cancel twice, whether the first arrived or not. It is still sent again only after a read
+//! shows the policy not cancelled (within [`ReconcilePolicy::sends`]), never blindly: its
+//! answer would tell no more than the read, and a read that does not answer leaves the
+//! outcome [`ChangeOutcome::Unknown`] either way. When the first arrives late, the second meets
+//! the 400 and the read back finds the policy cancelled, once.
 
-use super::reconcile::{self, CreateCalls, CreateOutcome, ReconcileError, ReconcilePolicy};
+use super::reconcile::{
+    self, ChangeCalls, ChangeOutcome, CreateCalls, CreateOutcome, ReconcileError, ReconcilePolicy,
+};
+use crate::insurance::v1_7_1::types::InsuranceSubscriptionResponseConsolidatedStatus as Status;
 use crate::insurance::v1_7_1::{types, Client};
-use crate::Result;
+use crate::{OpenEnum, Result};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -27,8 +51,11 @@ use uuid::Uuid;
 const LOOKUP_PAGE_SIZE: &str = "100";
 const CREATE: &str = "createInsuranceSubscription";
 const LIST: &str = "retrieveInsuranceSubscriptionForSpecificMerchant";
+const RETRIEVE: &str = "retrieveSpecificInsuranceSubscription";
+const CANCEL: &str = "cancelInsuranceSubscriptions";
 
-/// Reconciling insurance creations through one insurance 1.7.1 client.
+/// Reconciling insurance creations and cancellations through one insurance 1.7.1 client (a
+/// merchant's, or a PSP's view of one merchant).
 ///
 /// ```no_run
 /// # async fn run(client: scalexpert::Client, request: scalexpert::insurance::v1_7_1::types::CreateInsuranceSubscriptionRequest) -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +67,24 @@ const LIST: &str = "retrieveInsuranceSubscriptionForSpecificMerchant";
 ///     CreateOutcome::Created(created) => println!("policy {}", created.insurance_subscription_id),
 ///     CreateOutcome::AlreadyExisted(found) => println!("policy {}", found.insurance_subscription_id),
 ///     CreateOutcome::Unknown { order_id, .. } => println!("{order_id}: look again later"),
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Cancelling a policy, never twice:
+///
+/// ```no_run
+/// # async fn run(client: scalexpert::Client, id: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+/// use scalexpert::insurance::v1_7_1::types::InsuranceCancellationDto;
+/// use scalexpert::workflows::insurance::InsuranceSubscriptions;
+/// use scalexpert::workflows::ChangeOutcome;
+///
+/// let policies = InsuranceSubscriptions::new(client.insurance_v1_7_1());
+/// let cancellation = InsuranceCancellationDto { origin: Some("BUYER".into()) };
+/// match policies.cancel(id, cancellation).await? {
+///     ChangeOutcome::Applied(()) => println!("cancelled"),
+///     ChangeOutcome::AlreadyApplied(policy) => println!("{} already", policy.consolidated_status),
+///     ChangeOutcome::Unknown { .. } => println!("read the policy again later"),
 /// }
 /// # Ok(()) }
 /// ```
@@ -150,4 +195,70 @@ impl InsuranceSubscriptions {
         };
         reconcile::create(&self.policy, calls).await
     }
+    /// The full record of policy `id` (`retrieveSpecificInsuranceSubscription`): to settle a
+    /// [`ChangeOutcome::Unknown`] later.
+    pub async fn retrieve(&self, id: Uuid) -> Result<types::InsuranceSubscriptionResponse> {
+        Ok(self
+            .api
+            .retrieve_specific_insurance_subscription()
+            .insurance_subscription_id(id)
+            .send()
+            .await?
+            .into_inner())
+    }
+
+    /// Cancels policy `id` (`_cancel`) and, when the answer is lost or the gateway refuses
+    /// it, reads the policy to find out whether it is cancelled; see the
+    /// [module documentation](self).
+    ///
+    /// `Ok` says where the policy stands: [`ChangeOutcome::Applied`] (the gateway answered
+    /// 204), [`ChangeOutcome::AlreadyApplied`] (read CANCELLED: before sending, after a lost
+    /// answer, or after a refusal), or [`ChangeOutcome::Unknown`] (no read answered in time:
+    /// read it again before cancelling again). `Err` means this call changed nothing:
+    /// [`ReconcileError::NotApplied`] with the gateway's refusal (the policy is not
+    /// SUBSCRIBED), or with the error of a first read that failed (nothing was sent).
+    pub async fn cancel(
+        &self,
+        id: Uuid,
+        cancellation: types::InsuranceCancellationDto,
+    ) -> Result<ChangeOutcome<(), types::InsuranceSubscriptionResponse>, ReconcileError> {
+        let before = self
+            .retrieve(id)
+            .await
+            .map_err(ReconcileError::NotApplied)?;
+        if is_cancelled(&before) {
+            return Ok(ChangeOutcome::AlreadyApplied(before));
+        }
+        let (this, cancellation) = (self, &cancellation);
+        let calls = ChangeCalls {
+            subscription_id: id,
+            operation: CANCEL,
+            read_operation: RETRIEVE,
+            send: move || async move {
+                this.api
+                    .cancel_insurance_subscriptions()
+                    .insurance_subscription_id(id)
+                    .body(cancellation.clone())
+                    .send()
+                    .await?;
+                Ok(())
+            },
+            read: move || this.retrieve(id),
+            recorded: is_cancelled,
+            // Sent again only once a read shows the policy not cancelled.
+            replay_safe: false,
+            // The gateway refuses a cancelled policy's cancellation: a read tells whether
+            // that is what happened.
+            read_refusals: true,
+        };
+        reconcile::change(&self.policy, calls).await
+    }
+}
+
+/// Whether the policy reads CANCELLED (final: a cancelled policy never changes again).
+fn is_cancelled(policy: &types::InsuranceSubscriptionResponse) -> bool {
+    matches!(
+        policy.consolidated_status,
+        OpenEnum::Known(Status::Cancelled)
+    )
 }

@@ -9,7 +9,7 @@
 //!
 //! - [`reconcile`]: [`Subscriptions::create`], [`Subscriptions::cancel`],
 //!   [`Subscriptions::confirm_delivery`], [`Subscriptions::confirm_return`] (and
-//!   [`insurance`] creations, with feature `insurance-1_7_1`);
+//!   [`insurance`] creations and cancellations, with feature `insurance-1_7_1`);
 //! - [`paging`]: [`Subscriptions::all`] and [`paging::every_merchant`], streams over every
 //!   subscription, one page in memory at a time;
 //! - [`status`]: [`Subscriptions::watch_status`], polling a subscription until the lender's

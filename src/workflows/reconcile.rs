@@ -12,11 +12,12 @@
 //!
 //! A `_cancel` reads the subscription first and, when its answer is lost, reads it again: a
 //! change of its status, financed amount or cancellation fields means the cancellation was
-//! recorded. Delivery and return confirmations may be replayed; the subscription is read to
+//! recorded; a refusal of a second send is read back the same way (the first may have
+//! arrived late). Delivery and return confirmations may be replayed; the subscription is read to
 //! tell whether a lost one was recorded before sending it again.
 
 use super::patience::Patience;
-use super::uncertain::{standing, Standing};
+use super::uncertain::{refused_for_state, standing, Standing};
 use crate::Error;
 use std::fmt;
 use std::future::Future;
@@ -248,22 +249,14 @@ where
                     && sent < policy.sends.max(1) => {}
             // Refused for the order id, yet nothing holds it (another refusal with the same
             // code), or out of sends: the last create's error says why nothing exists.
-            Found::Absent => return Err(ReconcileError::NotApplied(last_create(tried, &calls))),
+            Found::Absent => {
+                return Err(ReconcileError::NotApplied(last_sent(
+                    tried,
+                    calls.create_operation,
+                )))
+            }
         }
     }
-}
-
-/// The error of the last create in `tried`.
-fn last_create<Create, Lookup, Is, Id>(
-    tried: Vec<Tried>,
-    calls: &CreateCalls<'_, Create, Lookup, Is, Id>,
-) -> Error {
-    tried
-        .into_iter()
-        .rev()
-        .find(|t| t.operation == calls.create_operation)
-        .map(|t| t.error)
-        .unwrap_or_else(|| Error::InvalidRequest("no create was sent".into()))
 }
 
 /// Looks the order up until the gateway says what it holds, or patience runs out.
@@ -320,10 +313,68 @@ pub(crate) struct ChangeCalls<Change, Read, Recorded> {
     pub(crate) recorded: Recorded,
     /// Whether the change is harmless to send again while unconfirmed (confirmations).
     pub(crate) replay_safe: bool,
+    /// Whether a refusal of the first send for the subscription's state is read back: where
+    /// the gateway refuses a change that is already recorded (`_cancel` of a cancelled
+    /// policy), such a refusal may mean someone else made it. A refusal of a later send is
+    /// always read back: the first, whose answer was lost, may have arrived late.
+    pub(crate) read_refusals: bool,
+}
+
+/// What reading a subscription back after a change showed.
+enum ReadBack<S> {
+    /// The change is recorded.
+    Recorded(S),
+    /// The subscription was read, without the change.
+    Unrecorded,
+    /// No read answered in time.
+    Unanswered,
+}
+
+/// Reads the subscription with the policy's patience until a read answers.
+async fn read_back<S, Change, Read, ReadFut, Recorded>(
+    policy: &ReconcilePolicy,
+    calls: &mut ChangeCalls<Change, Read, Recorded>,
+    tried: &mut Vec<Tried>,
+) -> ReadBack<S>
+where
+    Read: FnMut() -> ReadFut,
+    ReadFut: Future<Output = Result<S, Error>>,
+    Recorded: Fn(&S) -> bool,
+{
+    let mut tries = policy.lookup.start();
+    while tries.begin() {
+        match (calls.read)().await {
+            Ok(subscription) if (calls.recorded)(&subscription) => {
+                return ReadBack::Recorded(subscription)
+            }
+            Ok(_) => return ReadBack::Unrecorded,
+            Err(error) => tried.push(Tried {
+                operation: calls.read_operation,
+                error,
+            }),
+        }
+        if !tries.wait().await {
+            break;
+        }
+    }
+    ReadBack::Unanswered
+}
+
+/// The error of the last send of `operation` in `tried`.
+fn last_sent(tried: Vec<Tried>, operation: &str) -> Error {
+    tried
+        .into_iter()
+        .rev()
+        .find(|t| t.operation == operation)
+        .map(|t| t.error)
+        .unwrap_or_else(|| Error::InvalidRequest("nothing was sent".into()))
 }
 
 /// A reconciling change: send; when the answer is lost, read the subscription until it shows
-/// the change, or shows it missing (then send again, within [`ReconcilePolicy::sends`]).
+/// the change, or shows it missing (then send again, within [`ReconcilePolicy::sends`]). A
+/// refusal for the subscription's state that may hide the change (see
+/// [`ChangeCalls::read_refusals`]) is read back too: the change found there is
+/// [`ChangeOutcome::AlreadyApplied`].
 pub(crate) async fn change<A, S, Change, ChangeFut, Read, ReadFut, Recorded>(
     policy: &ReconcilePolicy,
     mut calls: ChangeCalls<Change, Read, Recorded>,
@@ -343,45 +394,48 @@ where
             Ok(answer) => return Ok(ChangeOutcome::Applied(answer)),
             Err(error) => error,
         };
-        if standing(&error, false) != Standing::Uncertain {
+        let how = standing(&error, false);
+        let read_refusal = how == Standing::Refused
+            && refused_for_state(&error)
+            && (calls.read_refusals || sent > 1);
+        if how != Standing::Uncertain && !read_refusal {
             return Err(ReconcileError::NotApplied(error));
         }
         tried.push(Tried {
             operation: calls.operation,
             error,
         });
-        let mut tries = policy.lookup.start();
-        let mut unrecorded = false;
-        while tries.begin() {
-            match (calls.read)().await {
-                Ok(subscription) if (calls.recorded)(&subscription) => {
-                    return Ok(ChangeOutcome::AlreadyApplied(subscription))
-                }
-                Ok(_) => {
-                    unrecorded = true;
-                    break;
-                }
-                Err(error) => tried.push(Tried {
-                    operation: calls.read_operation,
-                    error,
+        let read = read_back(policy, &mut calls, &mut tried).await;
+        if read_refusal {
+            return match read {
+                ReadBack::Recorded(subscription) => Ok(ChangeOutcome::AlreadyApplied(subscription)),
+                // An earlier send was lost: it may be what the gateway's refusal met.
+                ReadBack::Unanswered if sent > 1 => Ok(ChangeOutcome::Unknown {
+                    subscription_id: calls.subscription_id,
+                    tried,
                 }),
-            }
-            if !tries.wait().await {
-                break;
-            }
+                _ => Err(ReconcileError::NotApplied(last_sent(
+                    tried,
+                    calls.operation,
+                ))),
+            };
         }
+        let unrecorded = match read {
+            ReadBack::Recorded(subscription) => {
+                return Ok(ChangeOutcome::AlreadyApplied(subscription))
+            }
+            ReadBack::Unrecorded => true,
+            ReadBack::Unanswered => false,
+        };
         let may_send = sent < policy.sends.max(1);
         match (unrecorded, may_send) {
             // Shown unrecorded: sending again cannot double it.
             (true, true) => {}
             (true, false) if !calls.replay_safe => {
-                let error = tried
-                    .into_iter()
-                    .rev()
-                    .find(|t| t.operation == calls.operation)
-                    .map(|t| t.error)
-                    .unwrap_or_else(|| Error::InvalidRequest("nothing was sent".into()));
-                return Err(ReconcileError::NotApplied(error));
+                return Err(ReconcileError::NotApplied(last_sent(
+                    tried,
+                    calls.operation,
+                )));
             }
             // A confirmation is harmless to send again even unread.
             (false, true) if calls.replay_safe => {}

@@ -142,6 +142,8 @@ impl<A: CreditApi> Subscriptions<A> {
             read: move || api.retrieve(id),
             recorded: |after: &A::Subscription| A::cancellation_facts(after) != before,
             replay_safe: false,
+            // Another cancellation's refusal says nothing of this one.
+            read_refusals: false,
         };
         reconcile::change(&self.policy, calls).await
     }
@@ -165,6 +167,7 @@ impl<A: CreditApi> Subscriptions<A> {
             read: move || api.retrieve(id),
             recorded: move |after: &A::Subscription| A::records_delivery(after, delivery),
             replay_safe: true,
+            read_refusals: false,
         };
         reconcile::change(&self.policy, calls).await
     }
@@ -186,6 +189,7 @@ impl<A: CreditApi> Subscriptions<A> {
             read: move || api.retrieve(id),
             recorded: move |after: &A::Subscription| A::records_return(after, report),
             replay_safe: true,
+            read_refusals: false,
         };
         reconcile::change(&self.policy, calls).await
     }

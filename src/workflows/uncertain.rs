@@ -1,5 +1,6 @@
 //! What a failed create, cancel or confirmation says about the gateway's state: nothing was
-//! sent, it was refused, it may have been applied, or (for a create) the order id was taken.
+//! sent, it was refused, it may have been applied, or (for a create) the order id was taken;
+//! and whether a refusal may have met a change already made.
 
 use crate::error::Step;
 use crate::Error;
@@ -64,6 +65,16 @@ pub(crate) fn standing(error: &Error, creating: bool) -> Standing {
     }
 }
 
+/// Whether a refused change may have met a subscription already changed: a 400 that is no
+/// validation error, or a 409. Scalexpert refuses a `_cancel` of a policy that is no longer
+/// SUBSCRIBED (a cancelled one included) with 400, so such a refusal is worth a read.
+pub(crate) fn refused_for_state(error: &Error) -> bool {
+    error.api_error().is_some_and(|api| {
+        api.status == StatusCode::CONFLICT
+            || (api.status == StatusCode::BAD_REQUEST && !api.has_code(VALIDATION_CODE))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +128,23 @@ mod tests {
         let forbidden = answered(403, r#"{"errorCode":"FORBIDDEN"}"#);
         assert_eq!(standing(&forbidden, true), Standing::Refused);
         assert_eq!(standing(&answered(429, ""), true), Standing::Refused);
+    }
+
+    #[test]
+    fn only_a_refusal_for_the_state_may_hide_a_change_already_made() {
+        let refused = answered(
+            400,
+            r#"{"errorCode":"BAD_REQUEST","errorMessage":"CANCELLED"}"#,
+        );
+        assert!(refused_for_state(&refused));
+        assert!(refused_for_state(&answered(400, "")));
+        assert!(refused_for_state(&answered(409, "")));
+        let invalid = answered(400, r#"{"errorCode":"REQUEST_VALIDATION_ERROR"}"#);
+        assert!(!refused_for_state(&invalid));
+        for status in [403, 404, 429, 503] {
+            assert!(!refused_for_state(&answered(status, "")), "{status}");
+        }
+        let timeout = NetworkError::deadline_passed(Step::Call, Duration::from_secs(1));
+        assert!(!refused_for_state(&timeout.into_error()));
     }
 }

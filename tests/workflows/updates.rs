@@ -111,6 +111,58 @@ async fn a_cancellation_read_back_unchanged_is_sent_once_more() {
 }
 
 #[tokio::test]
+async fn a_cancellation_sent_again_and_refused_because_the_first_arrived_late_is_already_applied() {
+    let server = MockServer::start_async().await;
+    token_mock(&server);
+    // Read before and after the lost answer: unchanged. The first then lands late, so the
+    // second is refused, and the read after the refusal shows it.
+    let path = record_path();
+    let unchanged = first_answers(
+        &server,
+        2,
+        move |req| req.method() == "GET" && req.uri().path() == path,
+        |then| {
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(detail("ACCEPTED", json!({})))
+        },
+    );
+    let cancelled = server.mock(|when, then| {
+        when.method(GET).path(record_path());
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(detail(
+                "CANCELLED",
+                json!({"financedAmount": 0, "cancellationAlreadyMade": true, "cancellationStatus": "CANCELLATION_ACCEPTED"}),
+            ));
+    });
+    let path = format!("{}/_cancel", record_path());
+    let lost = first_answers(
+        &server,
+        1,
+        move |req| req.method() == "POST" && req.uri().path() == path,
+        |then| then.status(503),
+    );
+    let refused = server.mock(|when, then| {
+        when.method(POST).path(format!("{}/_cancel", record_path()));
+        then.status(400)
+            .header("content-type", "application/json")
+            .json_body(json!({"errorCode": "BAD_REQUEST", "errorMessage": "already cancelled"}));
+    });
+    let outcome = subscriptions(&server)
+        .cancel(id(), full_cancellation())
+        .await;
+    assert!(
+        matches!(outcome, Ok(ChangeOutcome::AlreadyApplied(_))),
+        "{outcome:?}"
+    );
+    lost.assert_calls(1);
+    refused.assert_calls(1);
+    unchanged.assert_calls(2);
+    cancelled.assert_calls(1);
+}
+
+#[tokio::test]
 async fn a_refused_cancellation_is_not_applied_and_sent_once() {
     let server = MockServer::start_async().await;
     token_mock(&server);

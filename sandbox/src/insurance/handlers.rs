@@ -453,6 +453,8 @@ async fn subscribe(
                     merchant_global_order_id: request.merchant_global_order_id.to_string(),
                     merchant_buyer_id: request.merchant_buyer_id.clone(),
                     status: InsuranceStatus::Initialized,
+                    // The store records each status it takes.
+                    history: Vec::new(),
                     item_price: quote.item_price,
                     item_category: request.insured_item.category.clone(),
                     price: quote.offer.price,

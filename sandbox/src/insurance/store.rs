@@ -61,6 +61,9 @@ pub(crate) struct Policy {
     pub(crate) merchant_global_order_id: String,
     pub(crate) merchant_buyer_id: String,
     pub(crate) status: InsuranceStatus,
+    /// Every status it took, in order, the current one last (kept by the store: the life
+    /// cycle has no loop, so at most four).
+    pub(crate) history: Vec<InsuranceStatus>,
     /// Cents.
     pub(crate) item_price: i64,
     pub(crate) item_category: String,
@@ -219,14 +222,16 @@ impl Store {
         if let Some(quote) = inner.quotes.get_mut(&quote_id) {
             quote.used = true;
         }
-        policy.status = InsuranceStatus::Initialized;
-        events::status_changed(hub, policy.status_change());
-        policy.status = if rejected {
-            InsuranceStatus::Rejected
-        } else {
-            InsuranceStatus::Subscribed
-        };
-        events::status_changed(hub, policy.status_change());
+        policy.history.clear();
+        policy.enter(hub, InsuranceStatus::Initialized);
+        policy.enter(
+            hub,
+            if rejected {
+                InsuranceStatus::Rejected
+            } else {
+                InsuranceStatus::Subscribed
+            },
+        );
         let index = inner.policies.len();
         inner.by_id.insert(policy.id, index);
         inner.policies.push(policy.clone());
@@ -263,10 +268,19 @@ impl Store {
         if !policy.status.can_become(next) {
             return Some(Err(policy.status));
         }
-        policy.status = next;
         policy.updated = Utc::now();
-        events::status_changed(hub, policy.status_change());
+        policy.enter(hub, next);
         Some(Ok(policy.clone()))
+    }
+
+    /// Every status policy `id` (anyone's) took, in order; `None` when there is no such policy.
+    pub(crate) fn history(&self, id: Uuid) -> Option<Vec<InsuranceStatus>> {
+        let inner = self.lock();
+        let index = *inner.by_id.get(&id)?;
+        inner
+            .policies
+            .get(index)
+            .map(|policy| policy.history.clone())
     }
 
     /// One page of the tenant's policies matching the filters, and how many match in all.
@@ -292,6 +306,13 @@ impl Store {
 }
 
 impl Policy {
+    /// Takes `status`: current, last in the history, and its event queued on `hub`.
+    fn enter(&mut self, hub: &Hub, status: InsuranceStatus) {
+        self.status = status;
+        self.history.push(status);
+        events::status_changed(hub, self.status_change());
+    }
+
     /// What the `CI_SUBSCRIPTION` event of this policy's current status says.
     fn status_change(&self) -> events::StatusChange<'_> {
         events::StatusChange {
@@ -354,6 +375,7 @@ pub(crate) mod tests {
             merchant_global_order_id: "o".into(),
             merchant_buyer_id: "u".into(),
             status: InsuranceStatus::Initialized,
+            history: Vec::new(),
             item_price: quote.item_price,
             item_category: "Bikes".into(),
             price: quote.offer.price,
@@ -472,5 +494,41 @@ pub(crate) mod tests {
             store.change_status(&hub, None, made.id, InsuranceStatus::Terminated),
             Some(Ok(_))
         ));
+        // The refused changes left no trace.
+        assert_eq!(
+            store.history(made.id),
+            Some(vec![
+                InsuranceStatus::Initialized,
+                InsuranceStatus::Subscribed,
+                InsuranceStatus::Activated,
+                InsuranceStatus::Terminated,
+            ])
+        );
+        assert_eq!(store.history(Uuid::new_v4()), None);
+    }
+
+    #[test]
+    fn a_policy_is_cancelled_once_and_a_second_cancellation_is_refused() {
+        let store = Store::default();
+        let hub = Hub::default();
+        let me = tenant(None);
+        let q = quote(&me, Utc::now() + chrono::Duration::hours(1));
+        let id = q.id;
+        store.insert_quote(q).expect("room");
+        let build = |q: &Quote, id, account| Ok::<_, ()>((policy(q, id, account), false));
+        let made = store
+            .subscribe(&hub, &me, id, Utc::now(), build)
+            .expect("made");
+        let cancel = || store.change_status(&hub, Some(&me), made.id, InsuranceStatus::Cancelled);
+        assert!(matches!(cancel(), Some(Ok(_))));
+        assert!(matches!(cancel(), Some(Err(InsuranceStatus::Cancelled))));
+        assert_eq!(
+            store.history(made.id),
+            Some(vec![
+                InsuranceStatus::Initialized,
+                InsuranceStatus::Subscribed,
+                InsuranceStatus::Cancelled,
+            ])
+        );
     }
 }
