@@ -29,6 +29,29 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
+    /// What the failure says, for the library's callers: the message, and the field of each
+    /// violation.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Failure::Baas {
+                code,
+                message,
+                errors,
+                ..
+            } => {
+                let fields: Vec<&str> = errors.iter().map(|v| v.field.as_str()).collect();
+                if fields.is_empty() {
+                    format!("{code}: {message}")
+                } else {
+                    format!("{code}: {message} ({})", fields.join(", "))
+                }
+            }
+            Failure::OAuth {
+                error, description, ..
+            } => format!("{error}: {description}"),
+        }
+    }
+
     /// A `BaasExceptionHttpResponse` with this status, `errorCode` and message.
     pub(crate) fn baas(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
         Failure::Baas {

@@ -597,6 +597,28 @@ impl Sandbox {
             .map_err(|e| SandboxError::NotAllowed(e.message))
     }
 
+    /// Opens a subscription without a call, as `initiateCreditSubscription` does once a request
+    /// has passed validation: the same rule table, limits and refusal of an order id already
+    /// used, the same webhook event. To fill a back office with thousands of subscriptions in
+    /// a test, quickly; the request itself is not checked against the spec (send it through the
+    /// API for that). `client_id` is the credentials' client id and `merchant` the reference a
+    /// PSP names (`None` for the credentials' own subscriptions), as the gate would see them.
+    /// The new subscription's id.
+    pub fn open_subscription(
+        &self,
+        client_id: &str,
+        merchant: Option<&str>,
+        request: served::types::InitiateCreditSubscriptionRequest,
+    ) -> Result<uuid::Uuid, SandboxError> {
+        let tenant = lifecycle::Tenant {
+            client_id: client_id.to_owned(),
+            merchant: merchant.map(String::from),
+        };
+        server::open_subscription(&self.state, tenant, request)
+            .map(|(id, _journey)| id)
+            .map_err(|failure| SandboxError::NotAllowed(failure.message()))
+    }
+
     /// Sends the events of one tenant's subscriptions to `url` from now on, replacing any
     /// earlier endpoint of that tenant: `merchant` is the reference a PSP passes in
     /// `X-BAAS-CLIENT-REF-FOR-PROXI-ID` (deliveries then carry it too), `None` the merchant

@@ -11,7 +11,7 @@ use super::faults::TOKEN;
 use super::gate::{self, Door};
 use super::insurance;
 use super::journey;
-use super::lifecycle::{JourneyOutcome, Refusal, Status, Subscription};
+use super::lifecycle::{JourneyOutcome, Refusal, Status, Subscription, Tenant};
 use super::limits::MAX_PAGE_SIZE;
 use super::outer;
 use super::random;
@@ -235,82 +235,7 @@ async fn create(
             .map_err(|e| {
                 Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
             })?;
-        let amount = simulation::cents(request.financed_amount)
-            .ok_or_else(|| Failure::bad_request("financedAmount is not a valid amount"))?;
-        let product = rules.product(&request.solution_code).ok_or_else(|| {
-            Failure::bad_request(format!(
-                "solutionCode {} is not offered to this merchant",
-                request.solution_code
-            ))
-        })?;
-        if !product.accepts(amount) {
-            return Err(Failure::bad_request(format!(
-                "solutionCode {} is not eligible for {:.2} EUR (from {:.2} to {:.2} EUR)",
-                product.solution_code,
-                simulation::eur(amount),
-                product.min_amount,
-                product.max_amount
-            )));
-        }
-        let buyer = request
-            .buyers
-            .first()
-            .and_then(|b| serde_json::to_string(b).ok())
-            .map(String::into_boxed_str)
-            .ok_or_else(|| Failure::bad_request("at least one buyer is required"))?;
-        let no_randomness = |_| Failure::internal("no randomness to make an id from");
-        let id = random::uuid().map_err(no_randomness)?;
-        let journey = random::token("").map_err(no_randomness)?;
-        let journey_url = format!("{}/sandbox/journey/{journey}", state.base_url);
-        let items: Vec<String> = request
-            .basket_details
-            .basket_items
-            .iter()
-            .map(|item| format!("{} x{}", item.label, item.quantity))
-            .collect();
-        let now = Utc::now();
-        let record = Subscription {
-            id,
-            tenant,
-            journey,
-            registered: now,
-            updated: now,
-            solution_code: product.solution_code.clone(),
-            market: product.country.clone(),
-            implementation_code: product.implementation_code(),
-            long_term: product.is_long_term(),
-            merchant_basket_id: request.merchant_basket_id,
-            merchant_global_order_id: request.merchant_global_order_id.clone(),
-            merchant_buyer_id: request.merchant_buyer_id,
-            confirmation_url: request.merchant_urls.confirmation,
-            financed: amount,
-            status: Status::Initialized,
-            cancellation: None,
-            partially_cancelled: false,
-            delivered: false,
-            returned: false,
-            buyer,
-            basket_summary: format!("{}, {:.2} EUR", items.join(", "), simulation::eur(amount)),
-        };
-        if wire::detail(&record).is_none() {
-            return Err(Failure::validation(vec![Violation::new(
-                "INVALID_VALUE",
-                "buyers[0]",
-                "cannot be recorded as the subscription's buyer",
-            )]));
-        }
-        state.store.insert(record).map_err(|refusal| match refusal {
-            Full::DuplicateOrder => Failure::bad_request(format!(
-                "merchantGlobalOrderId {:?} is already used by another subscription",
-                request.merchant_global_order_id
-            )),
-            Full::Tenant(limit) => Failure::storage_full(format!(
-                "the sandbox keeps at most {limit} subscriptions per merchant and holds that many for this one; restart it or raise the limit"
-            )),
-            Full::Sandbox(limit) => Failure::storage_full(format!(
-                "the sandbox keeps at most {limit} subscriptions in all and holds that many; restart it or raise the limit"
-            )),
-        })?;
+        let (id, journey_url) = open_subscription(&state, tenant, request)?;
         let answer = types::InitiateCreditSubscriptionResponse {
             id,
             redirect: Some(types::Redirect {
@@ -322,6 +247,95 @@ async fn create(
     }
     .await;
     ctx.respond(result)
+}
+
+/// Opens the subscription `request` asks for in `tenant`'s name, once the request has passed
+/// validation: the solution's rules, a new id and journey, the store's limits and order ids.
+/// The id and the journey's URL. The API's `initiateCreditSubscription` and
+/// [`Sandbox::open_subscription`](crate::Sandbox::open_subscription) both open one here.
+pub(crate) fn open_subscription(
+    state: &State,
+    tenant: Tenant,
+    request: types::InitiateCreditSubscriptionRequest,
+) -> Result<(Uuid, String), Failure> {
+    let rules = state.rules();
+    let amount = simulation::cents(request.financed_amount)
+        .ok_or_else(|| Failure::bad_request("financedAmount is not a valid amount"))?;
+    let product = rules.product(&request.solution_code).ok_or_else(|| {
+        Failure::bad_request(format!(
+            "solutionCode {} is not offered to this merchant",
+            request.solution_code
+        ))
+    })?;
+    if !product.accepts(amount) {
+        return Err(Failure::bad_request(format!(
+            "solutionCode {} is not eligible for {:.2} EUR (from {:.2} to {:.2} EUR)",
+            product.solution_code,
+            simulation::eur(amount),
+            product.min_amount,
+            product.max_amount
+        )));
+    }
+    let buyer = request
+        .buyers
+        .first()
+        .and_then(|b| serde_json::to_string(b).ok())
+        .map(String::into_boxed_str)
+        .ok_or_else(|| Failure::bad_request("at least one buyer is required"))?;
+    let no_randomness = |_| Failure::internal("no randomness to make an id from");
+    let id = random::uuid().map_err(no_randomness)?;
+    let journey = random::token("").map_err(no_randomness)?;
+    let journey_url = format!("{}/sandbox/journey/{journey}", state.base_url);
+    let items: Vec<String> = request
+        .basket_details
+        .basket_items
+        .iter()
+        .map(|item| format!("{} x{}", item.label, item.quantity))
+        .collect();
+    let now = Utc::now();
+    let record = Subscription {
+        id,
+        tenant,
+        journey,
+        registered: now,
+        updated: now,
+        solution_code: product.solution_code.clone(),
+        market: product.country.clone(),
+        implementation_code: product.implementation_code(),
+        long_term: product.is_long_term(),
+        merchant_basket_id: request.merchant_basket_id,
+        merchant_global_order_id: request.merchant_global_order_id.clone(),
+        merchant_buyer_id: request.merchant_buyer_id,
+        confirmation_url: request.merchant_urls.confirmation,
+        financed: amount,
+        status: Status::Initialized,
+        cancellation: None,
+        partially_cancelled: false,
+        delivered: false,
+        returned: false,
+        buyer,
+        basket_summary: format!("{}, {:.2} EUR", items.join(", "), simulation::eur(amount)),
+    };
+    if wire::detail(&record).is_none() {
+        return Err(Failure::validation(vec![Violation::new(
+            "INVALID_VALUE",
+            "buyers[0]",
+            "cannot be recorded as the subscription's buyer",
+        )]));
+    }
+    state.store.insert(record).map_err(|refusal| match refusal {
+        Full::DuplicateOrder => Failure::bad_request(format!(
+            "merchantGlobalOrderId {:?} is already used by another subscription",
+            request.merchant_global_order_id
+        )),
+        Full::Tenant(limit) => Failure::storage_full(format!(
+            "the sandbox keeps at most {limit} subscriptions per merchant and holds that many for this one; restart it or raise the limit"
+        )),
+        Full::Sandbox(limit) => Failure::storage_full(format!(
+            "the sandbox keeps at most {limit} subscriptions in all and holds that many; restart it or raise the limit"
+        )),
+    })?;
+    Ok((id, journey_url))
 }
 
 async fn list(

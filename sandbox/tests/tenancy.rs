@@ -161,3 +161,37 @@ async fn the_merchant_header_is_for_psps_and_required_of_them() {
     assert!(matches!(error, Error::Forbidden(_)), "{error:?}");
     assert!(listed(&merchant).await.is_empty());
 }
+
+#[tokio::test]
+async fn subscriptions_opened_by_the_library_belong_to_the_tenant_named_and_keep_order_ids_unique()
+{
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let merchant = sandbox.client().expect("client");
+    let psp = sandbox.psp_client().expect("PSP client");
+    let psp_id = sandbox.psp_credentials().expect("PSP credentials");
+    let request = sample_application("SCFRLT-TXNO", "ORDER-SEEDED", 1500.0).expect("sample");
+
+    let own = sandbox
+        .open_subscription(scalexpert_sandbox::DEFAULT_CLIENT_ID, None, request.clone())
+        .expect("opened");
+    assert_eq!(listed(&merchant).await, [own]);
+    // A used order id is refused as the API refuses it, and nothing is stored.
+    match sandbox.open_subscription(scalexpert_sandbox::DEFAULT_CLIENT_ID, None, request.clone()) {
+        Err(scalexpert_sandbox::SandboxError::NotAllowed(message)) => {
+            assert!(message.contains("merchantGlobalOrderId"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(listed(&merchant).await.len(), 1);
+
+    // In a PSP's merchant's name: that merchant's view lists it, nobody else sees it.
+    let shop = sandbox
+        .open_subscription(psp_id.client_id(), Some("SHOP-A"), request)
+        .expect("the same order id in another tenant");
+    assert_eq!(
+        listed(&psp.for_merchant("SHOP-A").expect("view")).await,
+        [shop]
+    );
+    hidden_from(&merchant, shop).await;
+    hidden_from(&psp.for_merchant("SHOP-B").expect("view"), shop).await;
+}
