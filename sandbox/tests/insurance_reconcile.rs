@@ -5,14 +5,13 @@
 //! cancelled exactly once.
 
 use super::insurance::{quote, register, subscribe, subscription};
+use super::reconcile::policy;
 use scalexpert::insurance::v1_7_1::types::{
     InsuranceCancellationDto, InsuranceSubscriptionResponse,
 };
 use scalexpert::insurance::v1_7_1::Client as Insurance;
 use scalexpert::workflows::insurance::InsuranceSubscriptions;
-use scalexpert::workflows::{
-    ChangeOutcome, CreateOutcome, Patience, ReconcileError, ReconcilePolicy,
-};
+use scalexpert::workflows::{ChangeOutcome, CreateOutcome, ReconcileError};
 use scalexpert::{Client, RetryPolicy};
 use scalexpert_sandbox::{Fault, InsuranceStatus, Sandbox};
 use std::time::Duration;
@@ -21,19 +20,6 @@ use uuid::Uuid;
 const CANCEL: &str = "insurance:cancelInsuranceSubscriptions";
 /// The reconciler's attempt timeout; "stall" faults wait longer than this.
 const TIMEOUT: Duration = Duration::from_millis(300);
-
-/// Reads a few milliseconds apart.
-fn policy() -> ReconcilePolicy {
-    ReconcilePolicy {
-        lookup: Patience {
-            tries: 4,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-            deadline: Duration::from_secs(10),
-        },
-        sends: 2,
-    }
-}
 
 /// The reconciling insurance calls of a client of `sandbox` that does not retry by itself (so
 /// each injected fault meets the reconciler) and gives up on an attempt after [`TIMEOUT`].

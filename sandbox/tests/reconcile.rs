@@ -24,8 +24,8 @@ async fn sandbox() -> Sandbox {
     Sandbox::builder().quota(0).start().await.expect("sandbox")
 }
 
-/// Lookups a few milliseconds apart, four at most.
-fn policy() -> ReconcilePolicy {
+/// Lookups a few milliseconds apart, four at most (the insurance reconcile tests use it too).
+pub(super) fn policy() -> ReconcilePolicy {
     ReconcilePolicy {
         lookup: Patience {
             tries: 4,
