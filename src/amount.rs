@@ -169,6 +169,10 @@ impl TryFrom<f64> for Amount {
     /// The decimal a float literal stands for (`1249.9` is 1249.90), as the shortest text that
     /// reads back as the same double; then as [`Amount::new`].
     fn try_from(value: f64) -> Result<Amount, AmountError> {
+        // The common case, a number of cents: `whole_cents` has checked the limit already.
+        if let Some(cents) = whole_cents(value) {
+            return Ok(Amount(decimal_of_cents(cents)));
+        }
         Amount::new(decimal_of_f64(value)?)
     }
 }
@@ -232,23 +236,38 @@ impl fmt::Debug for Rate {
     }
 }
 
+/// The decimal `text` writes, without trailing zeros.
 fn parse_decimal(text: &str) -> Result<Decimal, AmountError> {
     let text = text.trim();
     Decimal::from_str(text)
         .or_else(|_| Decimal::from_scientific(text))
+        .map(|value| value.normalize())
         .map_err(|_| AmountError::NotANumber)
 }
 
-/// The decimal a double stands for: its shortest round-trip text, read exactly.
+/// The decimal a double stands for: its shortest round-trip text, read exactly, without
+/// trailing zeros.
 fn decimal_of_f64(value: f64) -> Result<Decimal, AmountError> {
     if !value.is_finite() {
         return Err(AmountError::NotANumber);
     }
     if let Some(cents) = whole_cents(value) {
-        return Ok(Decimal::new(cents, AMOUNT_DECIMALS).normalize());
+        return Ok(decimal_of_cents(cents));
     }
     let mut buffer = ryu::Buffer::new();
     parse_decimal(buffer.format_finite(value))
+}
+
+/// `cents` hundredths without trailing zeros: what `Decimal::normalize` gives, without its
+/// loop of 96-bit divisions.
+fn decimal_of_cents(cents: i64) -> Decimal {
+    if cents % 100 == 0 {
+        Decimal::from(cents / 100)
+    } else if cents % 10 == 0 {
+        Decimal::new(cents / 10, 1)
+    } else {
+        Decimal::new(cents, AMOUNT_DECIMALS)
+    }
 }
 
 /// The cents of `value` when it is the double nearest to a number of cents below the amount
@@ -268,8 +287,20 @@ fn whole_cents(value: f64) -> Option<i64> {
 /// shortest round-trip text is their own: both operands below are exact doubles and IEEE
 /// division rounds correctly.
 fn f64_of_decimal(value: Decimal) -> f64 {
-    let mantissa = value.mantissa() as f64;
-    mantissa / 10f64.powi(value.scale() as i32)
+    // Powers of ten up to 10^22 are exact doubles; every amount's mantissa fits an i64, whose
+    // conversion rounds exactly as the i128 one would.
+    const POWERS_OF_TEN: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let mantissa = value.mantissa();
+    match (
+        i64::try_from(mantissa),
+        POWERS_OF_TEN.get(value.scale() as usize),
+    ) {
+        (Ok(small), Some(power)) => small as f64 / power,
+        _ => mantissa as f64 / 10f64.powi(value.scale() as i32),
+    }
 }
 
 impl Serialize for Amount {
@@ -284,7 +315,8 @@ impl Serialize for Rate {
     }
 }
 
-/// Reads a JSON number (or a numeric string, from a lenient server) as an exact decimal.
+/// Reads a JSON number (or a numeric string, from a lenient server) as an exact decimal,
+/// without trailing zeros.
 struct DecimalVisitor;
 
 impl Visitor<'_> for DecimalVisitor {
@@ -315,15 +347,13 @@ impl Visitor<'_> for DecimalVisitor {
 impl<'de> serde::Deserialize<'de> for Amount {
     /// Lenient on read: the amount as the gateway wrote it, whatever its scale.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Amount, D::Error> {
-        deserializer
-            .deserialize_any(DecimalVisitor)
-            .map(|value| Amount(value.normalize()))
+        deserializer.deserialize_any(DecimalVisitor).map(Amount)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Rate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rate, D::Error> {
-        deserializer.deserialize_any(DecimalVisitor).map(Rate::new)
+        deserializer.deserialize_any(DecimalVisitor).map(Rate)
     }
 }
 
@@ -422,9 +452,69 @@ mod tests {
             ] {
                 let mut buffer = ryu::Buffer::new();
                 let text = parse_decimal(buffer.format_finite(value)).expect("ryu text");
-                assert_eq!(decimal_of_f64(value), Ok(text), "{value}");
+                let fast = decimal_of_f64(value).expect("finite");
+                // The same representation, not only the same value: no trailing zeros.
+                assert_eq!(
+                    (fast.mantissa(), fast.scale()),
+                    (text.mantissa(), text.scale()),
+                    "{value}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn the_shortcuts_agree_with_normalize_and_powi() {
+        for cents in [
+            0,
+            1,
+            -1,
+            5,
+            10,
+            -10,
+            50,
+            100,
+            -100,
+            124_990,
+            150_000,
+            999_999_999_999_999,
+            -999_999_999_999_990,
+        ] {
+            let normalized = Decimal::new(cents, AMOUNT_DECIMALS).normalize();
+            let quick = decimal_of_cents(cents);
+            assert_eq!(
+                (quick.mantissa(), quick.scale()),
+                (normalized.mantissa(), normalized.scale()),
+                "{cents} cents"
+            );
+        }
+        for value in [
+            Decimal::new(124_990, 2),
+            Decimal::new(833_333, 4),
+            Decimal::new(1, 28),
+            Decimal::new(-15, 23),
+            Decimal::MAX,
+            Decimal::MIN,
+        ] {
+            let by_powi = value.mantissa() as f64 / 10f64.powi(value.scale() as i32);
+            assert_eq!(f64_of_decimal(value), by_powi, "{value}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_held_without_trailing_zeros_however_they_came() {
+        for read in [
+            Amount::try_from(1500.0).expect("float"),
+            "1500.00".parse().expect("text"),
+            serde_json::from_str("1500.0").expect("JSON float"),
+            serde_json::from_str("1500").expect("JSON integer"),
+            serde_json::from_str("\"1500.00\"").expect("JSON string"),
+        ] {
+            let value = read.as_decimal();
+            assert_eq!((value.mantissa(), value.scale()), (1500, 0), "{read:?}");
+        }
+        let rate: Rate = serde_json::from_str("\"12.50\"").expect("rate");
+        assert_eq!(rate.as_decimal().scale(), 1);
     }
 
     #[test]
