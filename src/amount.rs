@@ -276,11 +276,15 @@ fn decimal_of_cents(cents: i64) -> Decimal {
 /// shortest round-trip text would give.
 fn whole_cents(value: f64) -> Option<i64> {
     const LIMIT: f64 = 1e13;
-    if value.abs() >= LIMIT {
+    // Also false for NaN.
+    if !(value.abs() < LIMIT) {
         return None;
     }
-    let cents = (value * 100.0).round();
-    (cents / 100.0 == value).then_some(cents as i64)
+    let scaled = value * 100.0;
+    // Rounded half away from zero by truncation, which needs no call to `round`; the check
+    // below refuses any value whose cents this did not find.
+    let cents = (scaled + 0.5_f64.copysign(scaled)) as i64;
+    (cents as f64 / 100.0 == value).then_some(cents)
 }
 
 /// The double nearest to `value`. Exact for decimals of at most 15 significant digits, whose
@@ -290,8 +294,8 @@ fn f64_of_decimal(value: Decimal) -> f64 {
     // Powers of ten up to 10^22 are exact doubles; every amount's mantissa fits an i64, whose
     // conversion rounds exactly as the i128 one would.
     const POWERS_OF_TEN: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     let mantissa = value.mantissa();
     match (

@@ -326,7 +326,25 @@ pub fn decode_handwritten(bytes: &[u8]) -> handwritten::SubscriptionPage {
     serde_json::from_slice(bytes).expect("hand-written struct decodes the page")
 }
 
-/// Decodes the list page into the hand-written struct with typed ids and timestamps.
-pub fn decode_handwritten_typed(bytes: &[u8]) -> handwritten::TypedSubscriptionPage {
+/// Decodes the list page into the hand-written struct with typed ids and timestamps and `f64`
+/// amounts.
+pub fn decode_handwritten_typed(bytes: &[u8]) -> handwritten::TypedSubscriptionPage<f64> {
     serde_json::from_slice(bytes).expect("typed hand-written struct decodes the page")
+}
+
+/// The same with [`scalexpert::Amount`] amounts: the money type's share of decoding.
+pub fn decode_handwritten_typed_decimal(
+    bytes: &[u8],
+) -> handwritten::TypedSubscriptionPage<scalexpert::Amount> {
+    serde_json::from_slice(bytes).expect("typed hand-written struct decodes the page")
+}
+
+/// Decodes the page's amounts alone (a JSON array) as `f64`.
+pub fn decode_amounts_f64(bytes: &[u8]) -> Vec<f64> {
+    serde_json::from_slice(bytes).expect("amounts decode as f64")
+}
+
+/// Decodes the page's amounts alone (a JSON array) as [`scalexpert::Amount`].
+pub fn decode_amounts_decimal(bytes: &[u8]) -> Vec<scalexpert::Amount> {
+    serde_json::from_slice(bytes).expect("amounts decode as Amount")
 }

@@ -13,6 +13,8 @@ pub struct Fixtures {
     pub created: Vec<u8>,
     /// `GET /subscriptions` answer holding 1 000 subscriptions.
     pub list_page: Vec<u8>,
+    /// The `buyerFinancedAmount` of each subscription of the page, as one JSON array.
+    pub page_amounts: Vec<u8>,
     /// The token endpoint's answer.
     pub token: Vec<u8>,
 }
@@ -62,13 +64,15 @@ impl Fixtures {
             .cloned()
             .expect("one subscription in the example");
         let statuses = ["ACCEPTED", "INITIALIZED", "PRE_ACCEPTED", "REJECTED"];
+        // Amounts of whole euros and of cents, as a page of real subscriptions has.
+        let amount = |i: usize| json!(100.0 + i as f64 * 1.25);
         let page: Vec<Value> = (0..PAGE_SIZE)
             .map(|i| {
                 let mut s = item.clone();
                 s["creditSubscriptionId"] = json!(format!("73a91eda-b559-46d1-b2a3-{i:012x}"));
                 s["merchantBasketId"] = json!(format!("BSK-{i:05}"));
                 s["merchantGlobalOrderId"] = json!(format!("ORD-2024-{i:06}"));
-                s["buyerFinancedAmount"] = json!(100.0 + i as f64 * 1.25);
+                s["buyerFinancedAmount"] = amount(i);
                 s["consolidatedStatus"] = json!(statuses[i % statuses.len()]);
                 s
             })
@@ -85,6 +89,8 @@ impl Fixtures {
                 &json!({ "totalItemCount": 4_711, "subscriptions": page }),
             )
             .expect("JSON"),
+            page_amounts: serde_json::to_vec(&(0..PAGE_SIZE).map(amount).collect::<Vec<_>>())
+                .expect("JSON"),
             token: serde_json::to_vec(&json!({
                 "access_token": "tok-bench-0123456789abcdef0123456789abcdef",
                 "token_type": "Bearer",

@@ -260,16 +260,18 @@ pub struct Subscription {
 
 /// The same page with the field types the generated code uses for `format: uuid` and
 /// `format: date-time`: what decoding costs once timestamps are parsed rather than kept as text.
+/// `A` is the amount's type: `f64`, as before money became decimals, or `scalexpert::Amount`,
+/// as the generated types hold it; the two differ in nothing else.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TypedSubscriptionPage {
+pub struct TypedSubscriptionPage<A> {
     pub total_item_count: i32,
-    pub subscriptions: Vec<TypedSubscription>,
+    pub subscriptions: Vec<TypedSubscription<A>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TypedSubscription {
+pub struct TypedSubscription<A> {
     pub credit_subscription_id: uuid::Uuid,
     pub registration_timestamp: chrono::DateTime<chrono::Utc>,
     pub last_update_timestamp: chrono::DateTime<chrono::Utc>,
@@ -278,7 +280,7 @@ pub struct TypedSubscription {
     pub implementation_code: Option<String>,
     pub merchant_basket_id: String,
     pub merchant_global_order_id: String,
-    pub buyer_financed_amount: f64,
+    pub buyer_financed_amount: A,
     pub consolidated_status: String,
     pub consolidated_substatus: Option<String>,
     pub cancellation_already_made: bool,

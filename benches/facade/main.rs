@@ -132,6 +132,14 @@ mod decode_page {
             .counter(BytesCount::of_slice(bytes))
             .bench(|| calls::decode_handwritten_typed(divan::black_box(bytes)));
     }
+
+    #[divan::bench]
+    fn handwritten_typed_decimal(bencher: Bencher<'_, '_>) {
+        let bytes = &setup().fixtures.list_page;
+        bencher
+            .counter(BytesCount::of_slice(bytes))
+            .bench(|| calls::decode_handwritten_typed_decimal(divan::black_box(bytes)));
+    }
 }
 
 /// 64 concurrent first calls of a new client (token fetch and 64 connections included).

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 pub const CONCURRENCIES: [usize; 2] = [1, 32];
 
 /// `count <eligible|subscribe> <facade|handwritten> <concurrency> <calls>` or
-/// `count decode <generated|handwritten> <times>`.
+/// `count decode <decoder> <times>`: a decoder of the page (`generated`, `handwritten`,
+/// `handwritten-typed`, `handwritten-typed-decimal`) or of its amounts alone (`amounts-f64`,
+/// `amounts-decimal`).
 pub fn count(args: &[String]) {
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
     let number = |i: usize| -> usize { arg(i).parse().expect("a number") };
@@ -23,12 +25,14 @@ pub fn count(args: &[String]) {
     };
     match arg(0) {
         "decode" => {
-            let bytes = &setup().fixtures.list_page;
-            let decode = match arg(1) {
-                "generated" => decode_generated,
-                "handwritten" => decode_handwritten,
-                "handwritten-typed" => decode_handwritten_typed,
-                other => panic!("unknown decoder {other:?}"),
+            let fixtures = &setup().fixtures;
+            let (bytes, decode): (&[u8], fn(&[u8])) = match arg(1) {
+                "amounts-f64" => (&fixtures.page_amounts, decode_amounts_f64),
+                "amounts-decimal" => (&fixtures.page_amounts, decode_amounts_decimal),
+                name => match PAGE_DECODERS.iter().find(|(known, _)| *known == name) {
+                    Some((_, decode)) => (&fixtures.list_page, *decode),
+                    None => panic!("unknown decoder {name:?}"),
+                },
             };
             for _ in 0..number(2) {
                 decode(bytes);
@@ -132,8 +136,33 @@ fn decode_handwritten_typed(bytes: &[u8]) {
     drop(std::hint::black_box(calls::decode_handwritten_typed(bytes)));
 }
 
+fn decode_handwritten_typed_decimal(bytes: &[u8]) {
+    drop(std::hint::black_box(
+        calls::decode_handwritten_typed_decimal(bytes),
+    ));
+}
+
+fn decode_amounts_f64(bytes: &[u8]) {
+    drop(std::hint::black_box(calls::decode_amounts_f64(bytes)));
+}
+
+fn decode_amounts_decimal(bytes: &[u8]) {
+    drop(std::hint::black_box(calls::decode_amounts_decimal(bytes)));
+}
+
 /// A decoder's name and a function decoding the page with it.
 type Decoder = (&'static str, fn(&[u8]));
+
+/// The decoders of the list page, by the names `count decode` and `report` use.
+const PAGE_DECODERS: [Decoder; 4] = [
+    ("generated", decode_generated),
+    ("handwritten", decode_handwritten),
+    ("handwritten-typed", decode_handwritten_typed),
+    (
+        "handwritten-typed-decimal",
+        decode_handwritten_typed_decimal,
+    ),
+];
 
 /// Time to decode the 1 000-subscription page into each side's types, in alternating rounds.
 fn decode() {
@@ -141,14 +170,9 @@ fn decode() {
     const TIMES: usize = 20;
     let bytes = &setup().fixtures.list_page;
     println!("decode_bytes {}", bytes.len());
-    let decoders: [Decoder; 3] = [
-        ("generated", decode_generated),
-        ("handwritten", decode_handwritten),
-        ("handwritten-typed", decode_handwritten_typed),
-    ];
-    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    let mut times = PAGE_DECODERS.map(|_| Vec::new());
     for _ in 0..ROUNDS {
-        for (index, (_, decode)) in decoders.iter().enumerate() {
+        for (index, (_, decode)) in PAGE_DECODERS.iter().enumerate() {
             let before = thread_cpu();
             for _ in 0..TIMES {
                 decode(bytes);
@@ -156,7 +180,7 @@ fn decode() {
             times[index].push((thread_cpu() - before).as_nanos() as f64 / TIMES as f64);
         }
     }
-    for (index, (name, _)) in decoders.iter().enumerate() {
+    for (index, (name, _)) in PAGE_DECODERS.iter().enumerate() {
         println!("decode_cpu_ns.{name} {:.0}", median(times[index].clone()));
     }
 }
