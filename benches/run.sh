@@ -265,14 +265,13 @@ money_rows() {
     h=$(pre handwritten)
     echo "The generated types before money became decimals (commit \`$commit\`, \`f64\` amounts),"
     echo "recorded on $(pre date) with $(pre toolchain) by"
-    echo "\`BENCH_PRE_MONEY_COMMIT=$(pre asked) benches/run.sh\` (that commit's own benchmark, built in a"
-    echo "temporary worktree; the figures are kept in \`$pre_money_file\`): $g instructions per"
-    echo "subscription, $h for the minimal hand-written struct of the same build (ratio"
-    echo "$(ratio "$g" "$h")). Today's generated types take $(per_item "$decode_f"),"
-    echo "$(awk -v a="$(per_item "$decode_f")" -v b="$g" 'BEGIN { printf "%+d", a - b }') against that"
-    echo "commit, but the two builds differ in more than the money type and a build's code layout"
-    echo "alone moves these counts by about 1 %: the same-build rows above are the measure of the"
-    echo "money type."
+    echo "\`BENCH_PRE_MONEY_COMMIT=$(pre asked) benches/run.sh\` (that commit's own benchmark, built"
+    echo "in a temporary worktree; the figures are kept in \`$pre_money_file\`): $g instructions"
+    echo "per subscription, $h for the minimal hand-written struct of the same build (ratio"
+    echo "$(ratio "$g" "$h")). Today's generated types take $(per_item "$decode_f")"
+    echo "($(awk -v a="$(per_item "$decode_f")" -v b="$g" 'BEGIN { printf "%+d", a - b }') against that commit), but the two builds differ in more than the"
+    echo "money type, and a build's code layout alone moves these counts by about 1 %: the"
+    echo "same-build rows above are the measure of the money type."
 }
 cold_tokens=$(val cold_start_token_requests_max)
 psp_tokens=$(val psp_token_requests)
