@@ -276,8 +276,8 @@ fn decimal_of_cents(cents: i64) -> Decimal {
 /// shortest round-trip text would give.
 fn whole_cents(value: f64) -> Option<i64> {
     const LIMIT: f64 = 1e13;
-    // Also false for NaN.
-    if !(value.abs() < LIMIT) {
+    // NaN passes here and fails the check below (it converts to 0 cents).
+    if value.abs() >= LIMIT {
         return None;
     }
     let scaled = value * 100.0;
@@ -469,6 +469,22 @@ mod tests {
 
     #[test]
     fn the_shortcuts_agree_with_normalize_and_powi() {
+        for not_cents in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e13,
+            0.005,
+            0.125,
+        ] {
+            assert_eq!(whole_cents(not_cents), None, "{not_cents}");
+        }
+        assert_eq!(whole_cents(-0.0), Some(0));
+        assert_eq!(whole_cents(1249.9), Some(124_990));
+        assert_eq!(
+            Amount::try_from(f64::NEG_INFINITY),
+            Err(AmountError::NotANumber)
+        );
         for cents in [
             0,
             1,
