@@ -393,9 +393,13 @@ $(wall_rows)
 - **Instructions** are counted by \`valgrind --tool=callgrind --separate-threads=yes\` on the
   client's thread only (the server runs on its own thread). Each case runs twice, with N and 5N
   calls after the same warm-up, and the difference is divided by 4N, which removes start-up,
-  token fetch, connection set-up and fixture loading. The counts repeat to a few instructions
-  from run to run whatever the load, which is why the targets are judged on them. They leave out
-  the kernel's work (socket reads and writes), which is the same on both sides.
+  token fetch, connection set-up and fixture loading. At concurrency 1 and for decoding the
+  counts repeat to a few hundred instructions from run to run whatever the load, which is why
+  the targets are judged on them; at concurrency 32 they move by up to about 1 % between runs of
+  the same binary (four runs on 2026-12-01 gave GET ratios from 1.046 to 1.055), as the order in
+  which the 32 tasks and the server's thread interleave changes what each call finds in the
+  heap and the pool. They leave out the kernel's work (socket reads and writes), which is the
+  same on both sides.
 - **CPU time** is the client thread's \`CLOCK_THREAD_CPUTIME_ID\` (user and kernel) over batches
   of 128 to 256 calls, both sides alternating for 15 rounds; the medians are shown. The client
   runs on a single-threaded tokio runtime, so reqwest's connection tasks are on that thread too.
