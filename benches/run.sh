@@ -396,7 +396,7 @@ $(wall_rows)
   token fetch, connection set-up and fixture loading. At concurrency 1 and for decoding the
   counts repeat to a few hundred instructions from run to run whatever the load, which is why
   the targets are judged on them; at concurrency 32 they move by up to about 1 % between runs of
-  the same binary (four runs on 2026-12-01 gave GET ratios from 1.046 to 1.055), as the order in
+  the same binary (five runs on 2026-12-01 gave GET ratios from 1.046 to 1.055), as the order in
   which the 32 tasks and the server's thread interleave changes what each call finds in the
   heap and the pool. They leave out the kernel's work (socket reads and writes), which is the
   same on both sides.
