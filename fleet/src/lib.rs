@@ -35,6 +35,14 @@ pub use options::Options;
 /// Runs the coordinator or, with `--worker`, one worker, from the command line.
 pub fn main_from_args() -> Result<(), String> {
     let options = Options::parse(std::env::args_os().skip(1))?;
+    if options.worker.is_some() {
+        // The SDK's warnings, such as a replica going on without Redis, on stderr.
+        tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

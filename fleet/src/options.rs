@@ -33,6 +33,9 @@ pub struct Options {
     pub call_timeout: Duration,
     /// How long before its expiry a token is replaced (`--token-margin-ms`, default 60000).
     pub token_margin: Duration,
+    /// The longest a Redis command may take before a worker goes on without Redis
+    /// (`--redis-timeout-ms`, default the SDK's 250).
+    pub redis_timeout: Option<Duration>,
     /// The PSP's credentials (`--client-id`, `--client-secret`; default the sandbox's PSP).
     pub client_id: String,
     pub client_secret: String,
@@ -69,6 +72,8 @@ const HELP: &str = "psp_fleet: N worker processes of a PSP sharing one Redis and
   --no-shared-token          each worker requests its own tokens
   --call-timeout-ms <MS>     time per call, its wait for a slot included (default 2000)
   --token-margin-ms <MS>     a token is replaced this long before expiry (default 60000)
+  --redis-timeout-ms <MS>    a Redis command later than this is given up, and the worker
+                             goes on without Redis for it (default the SDK's, 250)
   --client-id <ID>           PSP client id (default the sandbox's, sandbox-psp)
   --client-secret <SECRET>   its secret
   --admin-token <TOKEN>      X-Sandbox-Admin-Token for GET /sandbox/admin/stats
@@ -100,6 +105,7 @@ impl Options {
             no_shared_token: false,
             call_timeout: Duration::from_millis(2000),
             token_margin: Duration::from_secs(60),
+            redis_timeout: None,
             client_id: "sandbox-psp".into(),
             client_secret: "sandbox-psp-secret".into(),
             admin_token: None,
@@ -154,6 +160,10 @@ impl Options {
                 Long("token-margin-ms") => {
                     options.token_margin =
                         Duration::from_millis(number("token-margin-ms", text(&mut parser)?)?)
+                }
+                Long("redis-timeout-ms") => {
+                    let millis: u64 = number("redis-timeout-ms", text(&mut parser)?)?;
+                    options.redis_timeout = Some(Duration::from_millis(millis.max(1)));
                 }
                 Long("client-id") => options.client_id = text(&mut parser)?,
                 Long("client-secret") => options.client_secret = text(&mut parser)?,
@@ -236,6 +246,9 @@ impl Options {
         if self.no_shared_token {
             args.push("--no-shared-token".into());
         }
+        if let Some(timeout) = self.redis_timeout {
+            args.extend(["--redis-timeout-ms".into(), timeout.as_millis().to_string()]);
+        }
         if let Some(lease) = self.webhook_lease {
             args.extend(["--webhook-lease-ms".into(), lease.as_millis().to_string()]);
         }
@@ -272,6 +285,8 @@ mod tests {
             "1500",
             "--kill-receiver",
             "1",
+            "--redis-timeout-ms",
+            "900",
         ])
         .unwrap();
         let worker_args = options.worker_args(2);
@@ -283,6 +298,7 @@ mod tests {
         assert_eq!(worker.burst, Some(7));
         assert_eq!(worker.webhook_lease, Some(Duration::from_millis(1500)));
         assert_eq!(worker.kill_receiver, Some(1));
+        assert_eq!(worker.redis_timeout, Some(Duration::from_millis(900)));
         assert_eq!(worker.key_prefix, options.key_prefix);
     }
 

@@ -81,7 +81,10 @@ pub(crate) fn percentile(sorted: &[Duration], quantile: f64) -> Duration {
 }
 
 fn client(options: &Options) -> Result<Client, String> {
-    let store = RedisStore::open(&options.redis).map_err(|e| e.to_string())?;
+    let mut store = RedisStore::open(&options.redis).map_err(|e| e.to_string())?;
+    if let Some(timeout) = options.redis_timeout {
+        store = store.timeout(timeout);
+    }
     let mut quota = Quota::new(options.quota_calls, options.quota_window);
     if let Some(burst) = options.burst {
         quota = quota.burst(burst);

@@ -27,6 +27,8 @@ const WINDOW_SECS: u64 = 10;
 const GOVERNOR_CALLS: u32 = 95;
 const TOKEN_LIFETIME_SECS: u64 = 5;
 const TOKEN_MARGIN_MS: u64 = 1000;
+/// How long the first test's replicas wait for Redis before going on without it.
+const REDIS_TIMEOUT_MS: u64 = 1000;
 const PROCESSES: usize = 4;
 const SCOPE: &str = "e-financing:rw";
 /// The sandbox delivers each webhook event this many times, each copy retried until
@@ -234,7 +236,16 @@ async fn a_fleet_on_the_shared_governor_stays_under_the_quota_and_handles_each_w
     let seconds = 12;
     let prefix = prefix();
     let victim = VICTIM.to_string();
-    let args = ["--kill-receiver", victim.as_str()];
+    // Four debug replicas, the sandbox and Redis share two cores here: a Redis answer later
+    // than the SDK's 250 ms would send a replica to a token of its own, the fallback the
+    // Redis-stopped test covers. This one is about the shared path.
+    let redis_timeout = REDIS_TIMEOUT_MS.to_string();
+    let args = [
+        "--kill-receiver",
+        victim.as_str(),
+        "--redis-timeout-ms",
+        redis_timeout.as_str(),
+    ];
     let summary = finished(fleet(&sandbox, &redis.url, &prefix, seconds, &args)).await;
     let stats = psp_stats(&sandbox);
     eprintln!("summary: {summary}\nsandbox: {stats:?}");
@@ -249,10 +260,17 @@ async fn a_fleet_on_the_shared_governor_stays_under_the_quota_and_handles_each_w
     // Interactive calls are served first.
     let p99 = |lane: &str| summary[lane]["p99WaitMs"].as_f64().expect("a p99");
     assert!(p99("interactive") < p99("background"), "{summary}");
-    // One token for the fleet per usable lifetime (5 s less the 1 s margin), not one each.
+    // One token for the fleet per usable lifetime (5 s less the 1 s margin), not one each:
+    // the lifetimes of the run, one more for the calls still in flight when it ends, and one
+    // more in case the killed replica was the one requesting a token, answered by the gateway
+    // but never stored (its lock then expires and another replica requests it again).
     let usable = TOKEN_LIFETIME_SECS as f64 - TOKEN_MARGIN_MS as f64 / 1000.0;
-    let per_lifetime = (seconds as f64 / usable).ceil() as u64 + 1;
-    assert!(stats.token_requests <= per_lifetime, "{stats:?}");
+    let lifetimes = (seconds as f64 / usable).ceil() as u64;
+    assert!(stats.token_requests <= lifetimes + 2, "{stats:?}");
+    assert!(
+        stats.token_requests < lifetimes * PROCESSES as u64,
+        "{stats:?}"
+    );
     // Every webhook event handled once, though the sandbox delivered each three times and
     // one of the four receivers was killed mid-handling.
     handled_exactly_once_though_a_receiver_was_killed(&redis, &prefix, &summary).await;
