@@ -24,17 +24,24 @@ use std::convert::Infallible;
 pub(crate) type Serve = fn(&'static Operation, MethodFilter) -> MethodRouter<AppState>;
 
 /// One entry of a handler table: `serve!("operationId" => handler, path: IdPath, body: Bytes)`
-/// serves the operation by `handler(state, ctx, <the extractors named>, operation)` on the
-/// method its table gives it. The extractors come between the context and the operation, in
-/// the order named.
+/// serves the operation on the method its table gives it by
+/// `handler(&state, &ctx, &tenant, <the extractors named>, operation)`, a `Result<Response,
+/// Failure>` answered through [`Ctx::respond`]. The tenant is the one the gate admitted; the
+/// extractors come between it and the operation, in the order named.
 macro_rules! serve {
     ($id:literal => $handler:path $(, $arg:ident: $ty:ty)* $(,)?) => {
         ($id, |operation, method| {
             ::axum::routing::on(
                 method,
-                move |state: ::axum::extract::State<$crate::state::AppState>,
+                move |::axum::extract::State(state): ::axum::extract::State<$crate::state::AppState>,
                       ctx: $crate::api::Ctx
-                      $(, $arg: $ty)*| $handler(state, ctx $(, $arg)*, operation),
+                      $(, $arg: $ty)*| async move {
+                    let result = match ctx.admitted(operation) {
+                        Ok(tenant) => $handler(&state, &ctx, tenant $(, $arg)*, operation).await,
+                        Err(failure) => Err(failure),
+                    };
+                    ctx.respond(result)
+                },
             )
         })
     };
@@ -154,6 +161,17 @@ impl Ctx {
             .collect()
     }
 
+    /// The tenant the gate admitted for `operation`: a route served without its gate is the
+    /// sandbox's bug, answered 500.
+    pub(crate) fn admitted(&self, operation: &'static Operation) -> Result<&Tenant, Failure> {
+        self.tenant.as_ref().ok_or_else(|| {
+            Failure::internal(format!(
+                "operation {} is served without its gate",
+                operation.id
+            ))
+        })
+    }
+
     pub(crate) fn respond(&self, result: Result<Response, Failure>) -> Response {
         result.unwrap_or_else(|failure| failure.respond(&self.method, &self.path))
     }
@@ -172,19 +190,6 @@ impl Ctx {
 
 /// The tenant of an API call, which the gate checked (bearer token, quota, merchant header)
 /// before the body was read and before any fault of `operation`.
-pub(crate) async fn enter(
-    _state: &State,
-    ctx: &Ctx,
-    operation: &'static Operation,
-) -> Result<Tenant, Failure> {
-    ctx.tenant.clone().ok_or_else(|| {
-        Failure::internal(format!(
-            "operation {} is served without its gate",
-            operation.id
-        ))
-    })
-}
-
 pub(crate) fn parse_json(body: &Bytes) -> Result<Value, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::malformed_json(&e))
 }
@@ -230,4 +235,40 @@ pub(crate) fn flagged(violations: &[Violation], field: &str) -> bool {
 pub(crate) fn no_content() -> Response {
     // No body, hence no Content-Type: a 204 cannot carry the `{}` the spec's example shows.
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(tenant: Option<Tenant>) -> Ctx {
+        Ctx {
+            method: Method::GET,
+            path: "/e-financing/api/v1/eligible-solutions".into(),
+            query: None,
+            headers: HeaderMap::new(),
+            tenant,
+        }
+    }
+
+    #[test]
+    fn a_handler_gets_the_tenant_the_gate_admitted() {
+        let operation = &served::E_FINANCING.operations[0];
+        let tenant = Tenant {
+            client_id: "merchant".into(),
+            merchant: Some("MERCHANT-1".into()),
+        };
+        let ctx = ctx(Some(tenant));
+        let admitted = ctx.admitted(operation).ok().map(|t| t.merchant.clone());
+        assert_eq!(admitted, Some(Some("MERCHANT-1".to_string())));
+    }
+
+    #[test]
+    fn an_operation_served_without_its_gate_answers_500() {
+        let operation = &served::E_FINANCING.operations[0];
+        let ctx = ctx(None);
+        let result = ctx.admitted(operation).map(|_| no_content());
+        let response = ctx.respond(result);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -3,8 +3,8 @@
 
 use super::admin;
 use super::api::{
-    api_routes, checked_body, checked_query, enter, flagged, gated_routes, no_content,
-    reject_if_any, serve, Ctx, Serve,
+    api_routes, checked_body, checked_query, flagged, gated_routes, no_content, reject_if_any,
+    serve, Ctx, Serve,
 };
 use super::errors::{json_response, Failure};
 use super::faults::TOKEN;
@@ -113,140 +113,128 @@ async fn token(Shared(state): Shared<AppState>, ctx: Ctx, body: Bytes) -> Respon
 }
 
 async fn eligible_solutions(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    _tenant: &Tenant,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        enter(&state, &ctx, operation).await?;
-        let (query, mut violations) = checked_query(&state, &ctx, operation);
-        let param = |name: &str| validation::param(&query, name);
-        let country = param("buyerBillingCountry");
-        if !flagged(&violations, "buyerBillingCountry") {
-            validation::check_country(country, "buyerBillingCountry", &mut violations);
-        }
-        let mut amount = None;
-        if !flagged(&violations, "financedAmount") {
-            let number = param("financedAmount")
-                .and_then(|raw| raw.trim().parse::<f64>().ok())
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number);
-            amount = validation::check_amount(number.as_ref(), "financedAmount", &mut violations);
-        }
-        reject_if_any(violations)?;
-        let (Some(country), Some(amount)) = (country, amount) else {
-            return Err(Failure::bad_request(
-                "buyerBillingCountry and financedAmount are required",
-            ));
-        };
-        let rules = state.rules();
-        let listed = types::SolutionsResponseList {
-            solutions: rules
-                .eligible(country, amount)
-                .map(|product| wire::solution(product, &state.base_url))
-                .collect(),
-        };
-        Ok(json_response(StatusCode::OK, &listed))
+) -> Result<Response, Failure> {
+    let (query, mut violations) = checked_query(state, ctx, operation);
+    let param = |name: &str| validation::param(&query, name);
+    let country = param("buyerBillingCountry");
+    if !flagged(&violations, "buyerBillingCountry") {
+        validation::check_country(country, "buyerBillingCountry", &mut violations);
     }
-    .await;
-    ctx.respond(result)
+    let mut amount = None;
+    if !flagged(&violations, "financedAmount") {
+        let number = param("financedAmount")
+            .and_then(|raw| raw.trim().parse::<f64>().ok())
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number);
+        amount = validation::check_amount(number.as_ref(), "financedAmount", &mut violations);
+    }
+    reject_if_any(violations)?;
+    let (Some(country), Some(amount)) = (country, amount) else {
+        return Err(Failure::bad_request(
+            "buyerBillingCountry and financedAmount are required",
+        ));
+    };
+    let rules = state.rules();
+    let listed = types::SolutionsResponseList {
+        solutions: rules
+            .eligible(country, amount)
+            .map(|product| wire::solution(product, &state.base_url))
+            .collect(),
+    };
+    Ok(json_response(StatusCode::OK, &listed))
 }
 
 async fn simulate(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    _ctx: &Ctx,
+    _tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        enter(&state, &ctx, operation).await?;
-        let (body, mut violations) = checked_body(&state, &body, operation)?;
-        let mut amount = None;
-        if !flagged(&violations, "financedAmount") {
-            amount = validation::check_amount(
-                body.get("financedAmount"),
-                "financedAmount",
-                &mut violations,
-            );
-        }
-        reject_if_any(violations)?;
-        let country = body
-            .get("buyerBillingCountry")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let amount = amount.ok_or_else(|| Failure::bad_request("financedAmount is required"))?;
-        let wanted: Vec<&str> = body
-            .get("solutionCodes")
-            .and_then(Value::as_array)
-            .map(|codes| codes.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        let rules = state.rules();
-        let simulations = rules
-            .eligible(country, amount)
-            .filter(|p| wanted.is_empty() || wanted.contains(&p.solution_code.as_str()))
-            .map(|product| types::SolutionSimulationItem {
-                simulations: product
-                    .offer
-                    .plans(&product.durations_for(amount), amount)
-                    .iter()
-                    .map(wire::simulation)
-                    .collect(),
-                solution_code: product.solution_code.clone(),
-            })
-            .collect();
-        let answer = types::SolutionSimulationResponse {
-            buyer_billing_country: country.parse().map_or_else(
-                |_| scalexpert::OpenEnum::Unknown(country.to_string()),
-                scalexpert::OpenEnum::Known,
-            ),
-            financed_amount: simulation::eur(amount),
-            solution_simulations: simulations,
-        };
-        Ok(json_response(StatusCode::OK, &answer))
+) -> Result<Response, Failure> {
+    let (body, mut violations) = checked_body(state, &body, operation)?;
+    let mut amount = None;
+    if !flagged(&violations, "financedAmount") {
+        amount = validation::check_amount(
+            body.get("financedAmount"),
+            "financedAmount",
+            &mut violations,
+        );
     }
-    .await;
-    ctx.respond(result)
+    reject_if_any(violations)?;
+    let country = body
+        .get("buyerBillingCountry")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let amount = amount.ok_or_else(|| Failure::bad_request("financedAmount is required"))?;
+    let wanted: Vec<&str> = body
+        .get("solutionCodes")
+        .and_then(Value::as_array)
+        .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let rules = state.rules();
+    let simulations = rules
+        .eligible(country, amount)
+        .filter(|p| wanted.is_empty() || wanted.contains(&p.solution_code.as_str()))
+        .map(|product| types::SolutionSimulationItem {
+            simulations: product
+                .offer
+                .plans(&product.durations_for(amount), amount)
+                .iter()
+                .map(wire::simulation)
+                .collect(),
+            solution_code: product.solution_code.clone(),
+        })
+        .collect();
+    let answer = types::SolutionSimulationResponse {
+        buyer_billing_country: country.parse().map_or_else(
+            |_| scalexpert::OpenEnum::Unknown(country.to_string()),
+            scalexpert::OpenEnum::Known,
+        ),
+        financed_amount: simulation::eur(amount),
+        solution_simulations: simulations,
+    };
+    Ok(json_response(StatusCode::OK, &answer))
 }
 
 async fn create(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (query, mut violations) = checked_query(&state, &ctx, operation);
-        let (body, body_violations) = checked_body(&state, &body, operation)?;
-        violations.extend(body_violations);
-        let rules = state.rules();
-        let language = validation::param(&query, "language");
-        let mut worded = Vec::new();
-        validation::check_subscription(&body, language, &rules, &mut worded);
-        journey::check_return_url(&body, &mut worded);
-        // A field the schema already flagged is not reported twice.
-        let fresh: Vec<Violation> = worded
-            .into_iter()
-            .filter(|v| !flagged(&violations, &v.field))
-            .collect();
-        violations.extend(fresh);
-        reject_if_any(violations)?;
-        let request: types::InitiateCreditSubscriptionRequest = serde_json::from_value(body)
-            .map_err(|e| {
-                Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
-            })?;
-        let (id, journey_url) = open_subscription(&state, tenant, request)?;
-        let answer = types::InitiateCreditSubscriptionResponse {
-            id,
-            redirect: Some(types::Redirect {
-                type_: Some(scalexpert::OpenEnum::Known(types::RedirectType::Url)),
-                value: Some(journey_url),
-            }),
-        };
-        Ok(json_response(StatusCode::CREATED, &answer))
-    }
-    .await;
-    ctx.respond(result)
+) -> Result<Response, Failure> {
+    let (query, mut violations) = checked_query(state, ctx, operation);
+    let (body, body_violations) = checked_body(state, &body, operation)?;
+    violations.extend(body_violations);
+    let rules = state.rules();
+    let language = validation::param(&query, "language");
+    let mut worded = Vec::new();
+    validation::check_subscription(&body, language, &rules, &mut worded);
+    journey::check_return_url(&body, &mut worded);
+    // A field the schema already flagged is not reported twice.
+    let fresh: Vec<Violation> = worded
+        .into_iter()
+        .filter(|v| !flagged(&violations, &v.field))
+        .collect();
+    violations.extend(fresh);
+    reject_if_any(violations)?;
+    let request: types::InitiateCreditSubscriptionRequest =
+        serde_json::from_value(body).map_err(|e| {
+            Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
+        })?;
+    let (id, journey_url) = open_subscription(state, tenant.clone(), request)?;
+    let answer = types::InitiateCreditSubscriptionResponse {
+        id,
+        redirect: Some(types::Redirect {
+            type_: Some(scalexpert::OpenEnum::Known(types::RedirectType::Url)),
+            value: Some(journey_url),
+        }),
+    };
+    Ok(json_response(StatusCode::CREATED, &answer))
 }
 
 /// Opens the subscription `request` asks for in `tenant`'s name, once the request has passed
@@ -339,89 +327,81 @@ pub(crate) fn open_subscription(
 }
 
 async fn list(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (query, mut violations) = checked_query(&state, &ctx, operation);
-        let param = |name: &str| validation::param(&query, name);
-        let mut positive = |name: &str, default: u64, max: u64| {
-            if flagged(&violations, name) {
-                return default;
+) -> Result<Response, Failure> {
+    let (query, mut violations) = checked_query(state, ctx, operation);
+    let param = |name: &str| validation::param(&query, name);
+    let mut positive = |name: &str, default: u64, max: u64| {
+        if flagged(&violations, name) {
+            return default;
+        }
+        match param(name).map(|raw| raw.trim().parse::<i64>()) {
+            Some(Ok(n)) if n >= 1 && n.unsigned_abs() <= max => n.unsigned_abs(),
+            Some(Ok(n)) if n >= 1 => {
+                violations.push(Violation::new(
+                    "INVALID_VALUE",
+                    name,
+                    format!("must be at most {max}, not {n}"),
+                ));
+                default
             }
-            match param(name).map(|raw| raw.trim().parse::<i64>()) {
-                Some(Ok(n)) if n >= 1 && n.unsigned_abs() <= max => n.unsigned_abs(),
-                Some(Ok(n)) if n >= 1 => {
-                    violations.push(Violation::new(
-                        "INVALID_VALUE",
-                        name,
-                        format!("must be at most {max}, not {n}"),
-                    ));
-                    default
-                }
-                Some(_) => {
-                    violations.push(Violation::new("INVALID_VALUE", name, "must be at least 1"));
-                    default
-                }
-                None => default,
+            Some(_) => {
+                violations.push(Violation::new("INVALID_VALUE", name, "must be at least 1"));
+                default
             }
-        };
-        let page = positive("page", 1, u64::MAX);
-        let page_size = positive("pageSize", 20, MAX_PAGE_SIZE);
-        reject_if_any(violations)?;
-        let (total, items) = state.store.list(
-            &tenant,
-            &ListQuery {
-                order: param("merchantGlobalOrderId"),
-                basket: param("merchantBasketId"),
-                page,
-                page_size,
-            },
-        );
-        let answer = types::PaginationCreditSubscriptionsDtoResponse {
-            subscriptions: items.iter().map(wire::summary).collect(),
-            total_item_count: i32::try_from(total).unwrap_or(i32::MAX),
-        };
-        Ok(json_response(StatusCode::OK, &answer))
-    }
-    .await;
-    ctx.respond(result)
+            None => default,
+        }
+    };
+    let page = positive("page", 1, u64::MAX);
+    let page_size = positive("pageSize", 20, MAX_PAGE_SIZE);
+    reject_if_any(violations)?;
+    let (total, items) = state.store.list(
+        tenant,
+        &ListQuery {
+            order: param("merchantGlobalOrderId"),
+            basket: param("merchantBasketId"),
+            page,
+            page_size,
+        },
+    );
+    let answer = types::PaginationCreditSubscriptionsDtoResponse {
+        subscriptions: items.iter().map(wire::summary).collect(),
+        total_item_count: i32::try_from(total).unwrap_or(i32::MAX),
+    };
+    Ok(json_response(StatusCode::OK, &answer))
 }
 
 async fn retrieve(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let id = subscription_id(path, &ctx, operation)?;
-        let record = state
-            .store
-            .get(&tenant, id)
-            .ok_or_else(|| Failure::not_found(id))?;
-        let detail = wire::detail(&record)
-            .ok_or_else(|| Failure::bad_request("the subscription's buyer cannot be shown"))?;
-        Ok(json_response(StatusCode::OK, &detail))
-    }
-    .await;
-    ctx.respond(result)
+) -> Result<Response, Failure> {
+    let id = subscription_id(path, ctx, operation)?;
+    let record = state
+        .store
+        .get(tenant, id)
+        .ok_or_else(|| Failure::not_found(id))?;
+    let detail = wire::detail(&record)
+        .ok_or_else(|| Failure::bad_request("the subscription's buyer cannot be shown"))?;
+    Ok(json_response(StatusCode::OK, &detail))
 }
 
 /// A state change on one subscription: id, body validation (the spec's constraints, then the
 /// rules `worded` checks), then `change` on the tenant's record.
-async fn change(
+fn change(
     state: &State,
     ctx: &Ctx,
+    tenant: &Tenant,
     operation: &'static Operation,
     (path, body): (IdPath, &Bytes),
     worded: fn(&Value, &[Violation]) -> Vec<Violation>,
     change: impl FnOnce(&mut Subscription, &Value) -> Result<Response, Failure>,
 ) -> Result<Response, Failure> {
-    let tenant = enter(state, ctx, operation).await?;
     let id = subscription_id(path, ctx, operation)?;
     let (body, mut violations) = checked_body(state, body, operation)?;
     let more = worded(&body, &violations);
@@ -429,7 +409,7 @@ async fn change(
     reject_if_any(violations)?;
     state
         .store
-        .update(&tenant, id, |record| change(record, &body))
+        .update(tenant, id, |record| change(record, &body))
         .ok_or_else(|| Failure::not_found(id))?
 }
 
@@ -439,48 +419,49 @@ fn no_worded_rules(_: &Value, _: &[Violation]) -> Vec<Violation> {
 }
 
 async fn confirm_delivery(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = confirm(
-        &state,
-        &ctx,
+) -> Result<Response, Failure> {
+    confirm(
+        state,
+        ctx,
+        tenant,
         operation,
         (path, &body),
         "isDelivered",
         Subscription::confirm_delivery,
     )
-    .await;
-    ctx.respond(result)
 }
 
 async fn confirm_return(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = confirm(
-        &state,
-        &ctx,
+) -> Result<Response, Failure> {
+    confirm(
+        state,
+        ctx,
+        tenant,
         operation,
         (path, &body),
         "isReturned",
         Subscription::confirm_return,
     )
-    .await;
-    ctx.respond(result)
 }
 
 /// A delivery or return confirmation: the body's boolean `flag` (false when absent), applied
 /// to the subscription by `apply`; a 204, or the life cycle's refusal as a 400.
-async fn confirm(
+fn confirm(
     state: &State,
     ctx: &Ctx,
+    tenant: &Tenant,
     operation: &'static Operation,
     request: (IdPath, &Bytes),
     flag: &'static str,
@@ -489,6 +470,7 @@ async fn confirm(
     change(
         state,
         ctx,
+        tenant,
         operation,
         request,
         no_worded_rules,
@@ -498,7 +480,6 @@ async fn confirm(
             Ok(no_content())
         },
     )
-    .await
 }
 
 /// A given `cancelledAmount` is a valid amount, unless the schema already flagged it.
@@ -517,15 +498,17 @@ fn cancelled_amount_rules(body: &Value, flagged_already: &[Violation]) -> Vec<Vi
 }
 
 async fn cancel(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = change(
-        &state,
-        &ctx,
+) -> Result<Response, Failure> {
+    change(
+        state,
+        ctx,
+        tenant,
         operation,
         (path, &body),
         cancelled_amount_rules,
@@ -548,8 +531,6 @@ async fn cancel(
             Ok(json_response(StatusCode::OK, &answer))
         },
     )
-    .await;
-    ctx.respond(result)
 }
 
 /// A page for a person, with the headers that keep it to itself: a Content-Security-Policy

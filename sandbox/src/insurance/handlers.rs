@@ -5,10 +5,11 @@ use super::lifecycle::InsuranceStatus;
 use super::store::{Full, Item, ListQuery, Policy, Quote, Subscribe, MAX_RECORDS};
 use super::wire;
 use crate::api::{
-    checked_body, checked_query, enter, flagged, no_content, reject_if_any, serve, Ctx,
-    OperationRoute, Serve,
+    checked_body, checked_query, flagged, no_content, reject_if_any, serve, Ctx, OperationRoute,
+    Serve,
 };
 use crate::errors::{json_response, Failure};
+use crate::lifecycle::Tenant;
 use crate::served::insurance_types as types;
 use crate::simulation;
 use crate::state::{AppState, State};
@@ -151,119 +152,107 @@ fn not_offered(solution_code: &str) -> Failure {
 }
 
 async fn eligible_solutions(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    _tenant: &Tenant,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        enter(&state, &ctx, operation).await?;
-        let (query, mut violations) = checked_query(&state, &ctx, operation);
-        let country = param(&query, "buyerBillingCountry");
-        if !flagged(&violations, "buyerBillingCountry") {
-            validation::check_country(country, "buyerBillingCountry", &mut violations);
-        }
-        reject_if_any(violations)?;
-        let country = country.unwrap_or_default();
-        let rules = state.insurance.rules();
-        let listed = types::SolutionsDto {
-            solutions: rules
-                .eligible(country)
-                .map(|solution| wire::solution(solution, &state.base_url))
-                .collect(),
-        };
-        json(StatusCode::OK, &listed)
+) -> Result<Response, Failure> {
+    let (query, mut violations) = checked_query(state, ctx, operation);
+    let country = param(&query, "buyerBillingCountry");
+    if !flagged(&violations, "buyerBillingCountry") {
+        validation::check_country(country, "buyerBillingCountry", &mut violations);
     }
-    .await;
-    ctx.respond(result)
+    reject_if_any(violations)?;
+    let country = country.unwrap_or_default();
+    let rules = state.insurance.rules();
+    let listed = types::SolutionsDto {
+        solutions: rules
+            .eligible(country)
+            .map(|solution| wire::solution(solution, &state.base_url))
+            .collect(),
+    };
+    json(StatusCode::OK, &listed)
 }
 
 async fn register_item(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    _ctx: &Ctx,
+    tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (body, mut violations) = checked_body(&state, &body, operation)?;
-        not_blank(
-            &body,
-            &[
-                "solutionCode",
-                "sku",
-                "merchantItemId",
-                "brand",
-                "model",
-                "title",
-                "description",
-                "characteristics",
-                "category",
-            ],
-            &mut violations,
-        );
-        reject_if_any(violations)?;
-        let request: types::CreateItemRequest = typed(body)?;
-        let rules = state.insurance.rules();
-        rules
-            .solution(&request.solution_code)
-            .ok_or_else(|| not_offered(&request.solution_code))?;
-        // The typed request in canonical form: the same characteristics give the same key,
-        // whatever the field order or an explicit `isRefurbished: false`.
-        let key = serde_json::to_string(&request).map_err(|e| {
-            Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
-        })?;
-        let id = state
-            .insurance
-            .store
-            .register_item(&tenant, key, |id| Item {
-                id,
-                tenant: tenant.clone(),
-                solution_code: request.solution_code.clone(),
-                category: request.category.clone(),
-                refurbished: request.is_refurbished,
-            })
-            .map_err(|Full| full("catalogue items"))?;
-        json(StatusCode::CREATED, &types::CreateItemResponse { id })
-    }
-    .await;
-    ctx.respond(result)
+) -> Result<Response, Failure> {
+    let (body, mut violations) = checked_body(state, &body, operation)?;
+    not_blank(
+        &body,
+        &[
+            "solutionCode",
+            "sku",
+            "merchantItemId",
+            "brand",
+            "model",
+            "title",
+            "description",
+            "characteristics",
+            "category",
+        ],
+        &mut violations,
+    );
+    reject_if_any(violations)?;
+    let request: types::CreateItemRequest = typed(body)?;
+    let rules = state.insurance.rules();
+    rules
+        .solution(&request.solution_code)
+        .ok_or_else(|| not_offered(&request.solution_code))?;
+    // The typed request in canonical form: the same characteristics give the same key,
+    // whatever the field order or an explicit `isRefurbished: false`.
+    let key = serde_json::to_string(&request).map_err(|e| {
+        Failure::validation(vec![Violation::new("INVALID_VALUE", "body", e.to_string())])
+    })?;
+    let id = state
+        .insurance
+        .store
+        .register_item(tenant, key, |id| Item {
+            id,
+            tenant: tenant.clone(),
+            solution_code: request.solution_code.clone(),
+            category: request.category.clone(),
+            refurbished: request.is_refurbished,
+        })
+        .map_err(|Full| full("catalogue items"))?;
+    json(StatusCode::CREATED, &types::CreateItemResponse { id })
 }
 
 async fn search(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    _ctx: &Ctx,
+    tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (body, mut violations) = checked_body(&state, &body, operation)?;
-        let price = amount_at(&body, "/price", "price", &mut violations);
-        not_blank(&body, &["solutionCode", "itemId"], &mut violations);
-        reject_if_any(violations)?;
-        let request: types::SearchItemInsuranceRequest = typed(body)?;
-        let price = price.ok_or_else(|| Failure::bad_request("price is required"))?;
-        let item = registered_item(&state, &tenant, &request.item_id, &request.solution_code)?;
-        let rules = state.insurance.rules();
-        let solution = rules
-            .solution(&request.solution_code)
-            .ok_or_else(|| not_offered(&request.solution_code))?;
-        let offers = solution.offers(&item.category, item.refurbished, price);
-        if offers.is_empty() {
-            // Nothing insurable: 204, no body, as the spec says.
-            return Ok(no_content());
-        }
-        json(
-            StatusCode::OK,
-            &types::SearchItemInsuranceResponse {
-                insurances: offers.iter().map(wire::offer).collect(),
-                item_id: item.id,
-                solution_code: request.solution_code,
-            },
-        )
+) -> Result<Response, Failure> {
+    let (body, mut violations) = checked_body(state, &body, operation)?;
+    let price = amount_at(&body, "/price", "price", &mut violations);
+    not_blank(&body, &["solutionCode", "itemId"], &mut violations);
+    reject_if_any(violations)?;
+    let request: types::SearchItemInsuranceRequest = typed(body)?;
+    let price = price.ok_or_else(|| Failure::bad_request("price is required"))?;
+    let item = registered_item(state, tenant, &request.item_id, &request.solution_code)?;
+    let rules = state.insurance.rules();
+    let solution = rules
+        .solution(&request.solution_code)
+        .ok_or_else(|| not_offered(&request.solution_code))?;
+    let offers = solution.offers(&item.category, item.refurbished, price);
+    if offers.is_empty() {
+        // Nothing insurable: 204, no body, as the spec says.
+        return Ok(no_content());
     }
-    .await;
-    ctx.respond(result)
+    json(
+        StatusCode::OK,
+        &types::SearchItemInsuranceResponse {
+            insurances: offers.iter().map(wire::offer).collect(),
+            item_id: item.id,
+            solution_code: request.solution_code,
+        },
+    )
 }
 
 /// `at` plus the quotation lifetime, saturating far in the future.
@@ -275,61 +264,57 @@ fn expiry(at: DateTime<Utc>, lifetime: std::time::Duration) -> DateTime<Utc> {
 }
 
 async fn quote(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    _ctx: &Ctx,
+    tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (body, mut violations) = checked_body(&state, &body, operation)?;
-        let price = amount_at(&body, "/itemPrice", "itemPrice", &mut violations);
-        not_blank(&body, &["itemId", "insuranceId"], &mut violations);
-        reject_if_any(violations)?;
-        let request: types::InsuranceQuotationRequest = typed(body)?;
-        let price = price.ok_or_else(|| Failure::bad_request("itemPrice is required"))?;
-        let solution_code = request.solution_code.to_string();
-        let item = registered_item(&state, &tenant, &request.item_id, &solution_code)?;
-        let rules = state.insurance.rules();
-        let solution = rules
-            .solution(&solution_code)
-            .ok_or_else(|| not_offered(&solution_code))?;
-        let offer = solution
-            .offers(&item.category, item.refurbished, price)
-            .into_iter()
-            .find(|offer| offer.id == request.insurance_id)
-            .ok_or_else(|| {
-                Failure::bad_request(format!(
-                    "insuranceId {:?} is not an offer of {solution_code} for this item at {} EUR: \
-                     search the offers (POST /items/_search-insurances) at this price",
-                    request.insurance_id,
-                    simulation::eur(price)
-                ))
-            })?;
-        let expires = expiry(Utc::now(), state.insurance.quote_lifetime);
-        let id = Uuid::new_v4();
-        let answer = types::InsuranceQuotationResponse {
-            expiration_date: Some(expires.to_rfc3339_opts(SecondsFormat::Millis, true)),
-            insurance_price: Some(simulation::eur(offer.price)),
-            quote_id: Some(id),
-        };
-        state
-            .insurance
-            .store
-            .insert_quote(Quote {
-                id,
-                tenant,
-                solution_code,
-                offer,
-                item_price: price,
-                expires,
-                used: false,
-            })
-            .map_err(|Full| full("quotations"))?;
-        json(StatusCode::CREATED, &answer)
-    }
-    .await;
-    ctx.respond(result)
+) -> Result<Response, Failure> {
+    let (body, mut violations) = checked_body(state, &body, operation)?;
+    let price = amount_at(&body, "/itemPrice", "itemPrice", &mut violations);
+    not_blank(&body, &["itemId", "insuranceId"], &mut violations);
+    reject_if_any(violations)?;
+    let request: types::InsuranceQuotationRequest = typed(body)?;
+    let price = price.ok_or_else(|| Failure::bad_request("itemPrice is required"))?;
+    let solution_code = request.solution_code.to_string();
+    let item = registered_item(state, tenant, &request.item_id, &solution_code)?;
+    let rules = state.insurance.rules();
+    let solution = rules
+        .solution(&solution_code)
+        .ok_or_else(|| not_offered(&solution_code))?;
+    let offer = solution
+        .offers(&item.category, item.refurbished, price)
+        .into_iter()
+        .find(|offer| offer.id == request.insurance_id)
+        .ok_or_else(|| {
+            Failure::bad_request(format!(
+                "insuranceId {:?} is not an offer of {solution_code} for this item at {} EUR: \
+                 search the offers (POST /items/_search-insurances) at this price",
+                request.insurance_id,
+                simulation::eur(price)
+            ))
+        })?;
+    let expires = expiry(Utc::now(), state.insurance.quote_lifetime);
+    let id = Uuid::new_v4();
+    let answer = types::InsuranceQuotationResponse {
+        expiration_date: Some(expires.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        insurance_price: Some(simulation::eur(offer.price)),
+        quote_id: Some(id),
+    };
+    state
+        .insurance
+        .store
+        .insert_quote(Quote {
+            id,
+            tenant: tenant.clone(),
+            solution_code,
+            offer,
+            item_price: price,
+            expires,
+            used: false,
+        })
+        .map_err(|Full| full("quotations"))?;
+    json(StatusCode::CREATED, &answer)
 }
 
 /// What a subscription request must repeat of its quotation; one violation per difference.
@@ -375,239 +360,222 @@ fn quotation_differences(
 }
 
 async fn subscribe(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    _ctx: &Ctx,
+    tenant: &Tenant,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (body, mut violations) = checked_body(&state, &body, operation)?;
-        for (pointer, field) in [
-            (
-                "/producerQuoteInsurancePrice",
-                "producerQuoteInsurancePrice",
-            ),
-            ("/insuredItem/price", "insuredItem.price"),
-            ("/insuredItem/insurancePrice", "insuredItem.insurancePrice"),
-        ] {
-            amount_at(&body, pointer, field, &mut violations);
-        }
-        let currency = body
-            .pointer("/insuredItem/currencyCode")
-            .and_then(Value::as_str);
-        if currency.is_some_and(|c| c != "EUR") && !flagged(&violations, "insuredItem.currencyCode")
-        {
-            violations.push(Violation::new(
-                "INVALID_VALUE",
-                "insuredItem.currencyCode",
-                "must be EUR: every insurance price is in EUR",
-            ));
-        }
-        let country = body
-            .pointer("/buyer/address/countryCode")
-            .and_then(Value::as_str);
-        if !flagged(&violations, "buyer.address.countryCode") {
-            validation::check_country(country, "buyer.address.countryCode", &mut violations);
-        }
-        not_blank(&body, &["quoteId", "insuranceId"], &mut violations);
-        reject_if_any(violations)?;
-        let request: types::CreateInsuranceSubscriptionRequest = typed(body)?;
-        let unknown = || {
-            Failure::bad_request(format!(
-                "no quotation {:?} for this merchant: create one with POST /quotations",
-                request.quote_id
-            ))
-        };
-        let quote_id = Uuid::parse_str(&request.quote_id).map_err(|_| unknown())?;
-        let rules = state.insurance.rules();
-        let now = Utc::now();
-        let made = state.insurance.store.subscribe(
-            &state.store.webhooks,
-            &tenant,
-            quote_id,
-            now,
-            |quote, id, account| {
-                let differences = quotation_differences(&request, quote);
-                if !differences.is_empty() {
-                    return Err(Failure::validation(differences));
-                }
-                let solution = rules
-                    .solution(&quote.solution_code)
-                    .ok_or_else(|| not_offered(&quote.solution_code))?;
-                // The insurer covers buyers of its own market only.
-                let rejected = request
-                    .buyer
-                    .address
-                    .as_ref()
-                    .is_some_and(|address| address.country_code != solution.country);
-                let policy = Policy {
-                    id,
-                    tenant: tenant.clone(),
-                    registered: now,
-                    updated: now,
-                    solution_code: quote.solution_code.clone(),
-                    market: solution.country.clone(),
-                    years: quote.offer.years,
-                    merchant_basket_id: request.merchant_basket_id.clone(),
-                    merchant_global_order_id: request.merchant_global_order_id.to_string(),
-                    merchant_buyer_id: request.merchant_buyer_id.clone(),
-                    status: InsuranceStatus::Initialized,
-                    // The store records each status it takes.
-                    history: Vec::new(),
-                    item_price: quote.item_price,
-                    item_category: request.insured_item.category.clone(),
-                    price: quote.offer.price,
-                    commission: solution.commission_on(quote.offer.price),
-                    buyer: serde_json::to_value(&request.buyer).unwrap_or_default(),
-                    insured_item: serde_json::to_value(&request.insured_item).unwrap_or_default(),
-                    account,
-                };
-                if wire::detail(&policy).is_none() {
-                    return Err(Failure::validation(vec![Violation::new(
-                        "INVALID_VALUE",
-                        "buyer",
-                        "cannot be recorded as the subscription's buyer",
-                    )]));
-                }
-                Ok((policy, rejected))
-            },
-        );
-        let policy = made.map_err(|refused| match refused {
-            Subscribe::UnknownQuote => unknown(),
-            Subscribe::Expired(at) => baas(
-                StatusCode::BAD_REQUEST,
-                "QUOTE_EXPIRED",
-                format!(
-                    "quotation {quote_id} expired at {}: create a new one with POST /quotations",
-                    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-                ),
-            ),
-            Subscribe::AlreadyUsed => Failure::bad_request(format!(
-                "quotation {quote_id} was already used for a subscription"
-            )),
-            Subscribe::Full => full("insurance subscriptions"),
-            Subscribe::Refused(failure) => failure,
-        })?;
-        json(
-            StatusCode::CREATED,
-            &types::CreateInsuranceSubscriptionResponse {
-                consolidated_status: policy.status.as_str().parse().map_or_else(
-                    |_| OpenEnum::Unknown(policy.status.to_string()),
-                    OpenEnum::Known,
-                ),
-                insurance_subscription_id: policy.id.to_string(),
-            },
-        )
+) -> Result<Response, Failure> {
+    let (body, mut violations) = checked_body(state, &body, operation)?;
+    for (pointer, field) in [
+        (
+            "/producerQuoteInsurancePrice",
+            "producerQuoteInsurancePrice",
+        ),
+        ("/insuredItem/price", "insuredItem.price"),
+        ("/insuredItem/insurancePrice", "insuredItem.insurancePrice"),
+    ] {
+        amount_at(&body, pointer, field, &mut violations);
     }
-    .await;
-    ctx.respond(result)
+    let currency = body
+        .pointer("/insuredItem/currencyCode")
+        .and_then(Value::as_str);
+    if currency.is_some_and(|c| c != "EUR") && !flagged(&violations, "insuredItem.currencyCode") {
+        violations.push(Violation::new(
+            "INVALID_VALUE",
+            "insuredItem.currencyCode",
+            "must be EUR: every insurance price is in EUR",
+        ));
+    }
+    let country = body
+        .pointer("/buyer/address/countryCode")
+        .and_then(Value::as_str);
+    if !flagged(&violations, "buyer.address.countryCode") {
+        validation::check_country(country, "buyer.address.countryCode", &mut violations);
+    }
+    not_blank(&body, &["quoteId", "insuranceId"], &mut violations);
+    reject_if_any(violations)?;
+    let request: types::CreateInsuranceSubscriptionRequest = typed(body)?;
+    let unknown = || {
+        Failure::bad_request(format!(
+            "no quotation {:?} for this merchant: create one with POST /quotations",
+            request.quote_id
+        ))
+    };
+    let quote_id = Uuid::parse_str(&request.quote_id).map_err(|_| unknown())?;
+    let rules = state.insurance.rules();
+    let now = Utc::now();
+    let made = state.insurance.store.subscribe(
+        &state.store.webhooks,
+        tenant,
+        quote_id,
+        now,
+        |quote, id, account| {
+            let differences = quotation_differences(&request, quote);
+            if !differences.is_empty() {
+                return Err(Failure::validation(differences));
+            }
+            let solution = rules
+                .solution(&quote.solution_code)
+                .ok_or_else(|| not_offered(&quote.solution_code))?;
+            // The insurer covers buyers of its own market only.
+            let rejected = request
+                .buyer
+                .address
+                .as_ref()
+                .is_some_and(|address| address.country_code != solution.country);
+            let policy = Policy {
+                id,
+                tenant: tenant.clone(),
+                registered: now,
+                updated: now,
+                solution_code: quote.solution_code.clone(),
+                market: solution.country.clone(),
+                years: quote.offer.years,
+                merchant_basket_id: request.merchant_basket_id.clone(),
+                merchant_global_order_id: request.merchant_global_order_id.to_string(),
+                merchant_buyer_id: request.merchant_buyer_id.clone(),
+                status: InsuranceStatus::Initialized,
+                // The store records each status it takes.
+                history: Vec::new(),
+                item_price: quote.item_price,
+                item_category: request.insured_item.category.clone(),
+                price: quote.offer.price,
+                commission: solution.commission_on(quote.offer.price),
+                buyer: serde_json::to_value(&request.buyer).unwrap_or_default(),
+                insured_item: serde_json::to_value(&request.insured_item).unwrap_or_default(),
+                account,
+            };
+            if wire::detail(&policy).is_none() {
+                return Err(Failure::validation(vec![Violation::new(
+                    "INVALID_VALUE",
+                    "buyer",
+                    "cannot be recorded as the subscription's buyer",
+                )]));
+            }
+            Ok((policy, rejected))
+        },
+    );
+    let policy = made.map_err(|refused| match refused {
+        Subscribe::UnknownQuote => unknown(),
+        Subscribe::Expired(at) => baas(
+            StatusCode::BAD_REQUEST,
+            "QUOTE_EXPIRED",
+            format!(
+                "quotation {quote_id} expired at {}: create a new one with POST /quotations",
+                at.to_rfc3339_opts(SecondsFormat::Millis, true)
+            ),
+        ),
+        Subscribe::AlreadyUsed => Failure::bad_request(format!(
+            "quotation {quote_id} was already used for a subscription"
+        )),
+        Subscribe::Full => full("insurance subscriptions"),
+        Subscribe::Refused(failure) => failure,
+    })?;
+    json(
+        StatusCode::CREATED,
+        &types::CreateInsuranceSubscriptionResponse {
+            consolidated_status: policy.status.as_str().parse().map_or_else(
+                |_| OpenEnum::Unknown(policy.status.to_string()),
+                OpenEnum::Known,
+            ),
+            insurance_subscription_id: policy.id.to_string(),
+        },
+    )
 }
 
 async fn list(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let (query, mut violations) = checked_query(&state, &ctx, operation);
-        // `page` and `pageSize` are strings of digits in this spec.
-        let mut number = |name: &str, default: u64, max: u64| match param(&query, name) {
-            None => default,
-            Some(raw) => match raw.trim().parse::<u64>() {
-                Ok(n) if (1..=max).contains(&n) => n,
-                _ => {
-                    let limit = if max == u64::MAX {
-                        "a number, at least 1".to_string()
-                    } else {
-                        format!("a number from 1 to {max}")
-                    };
-                    violations.push(Violation::new(
-                        "INVALID_VALUE",
-                        name,
-                        format!("must be {limit}"),
-                    ));
-                    default
-                }
-            },
-        };
-        let page = number("page", 1, u64::MAX);
-        let page_size = number("pageSize", 20, MAX_PAGE_SIZE);
-        reject_if_any(violations)?;
-        let (total, items) = state.insurance.store.list(
-            &tenant,
-            &ListQuery {
-                order: param(&query, "merchantGlobalOrderId"),
-                basket: param(&query, "merchantBasketId"),
-                solution: param(&query, "solutionCode"),
-                page,
-                page_size,
-            },
-        );
-        json(
-            StatusCode::OK,
-            &types::PaginationInsuranceSubscriptionsResponse {
-                subscriptions: items.iter().map(wire::summary).collect(),
-                total_item_count: i32::try_from(total).unwrap_or(i32::MAX),
-            },
-        )
-    }
-    .await;
-    ctx.respond(result)
+) -> Result<Response, Failure> {
+    let (query, mut violations) = checked_query(state, ctx, operation);
+    // `page` and `pageSize` are strings of digits in this spec.
+    let mut number = |name: &str, default: u64, max: u64| match param(&query, name) {
+        None => default,
+        Some(raw) => match raw.trim().parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                let limit = if max == u64::MAX {
+                    "a number, at least 1".to_string()
+                } else {
+                    format!("a number from 1 to {max}")
+                };
+                violations.push(Violation::new(
+                    "INVALID_VALUE",
+                    name,
+                    format!("must be {limit}"),
+                ));
+                default
+            }
+        },
+    };
+    let page = number("page", 1, u64::MAX);
+    let page_size = number("pageSize", 20, MAX_PAGE_SIZE);
+    reject_if_any(violations)?;
+    let (total, items) = state.insurance.store.list(
+        tenant,
+        &ListQuery {
+            order: param(&query, "merchantGlobalOrderId"),
+            basket: param(&query, "merchantBasketId"),
+            solution: param(&query, "solutionCode"),
+            page,
+            page_size,
+        },
+    );
+    json(
+        StatusCode::OK,
+        &types::PaginationInsuranceSubscriptionsResponse {
+            subscriptions: items.iter().map(wire::summary).collect(),
+            total_item_count: i32::try_from(total).unwrap_or(i32::MAX),
+        },
+    )
 }
 
 async fn retrieve(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
-    operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let id = policy_id(path, &ctx)?;
-        let policy = state
-            .insurance
-            .store
-            .policy(&tenant, id)
-            .ok_or_else(|| not_found(id))?;
-        let detail = wire::detail(&policy)
-            .ok_or_else(|| Failure::bad_request("the subscription's buyer cannot be shown"))?;
-        json(StatusCode::OK, &detail)
-    }
-    .await;
-    ctx.respond(result)
+    _operation: &'static Operation,
+) -> Result<Response, Failure> {
+    let id = policy_id(path, ctx)?;
+    let policy = state
+        .insurance
+        .store
+        .policy(tenant, id)
+        .ok_or_else(|| not_found(id))?;
+    let detail = wire::detail(&policy)
+        .ok_or_else(|| Failure::bad_request("the subscription's buyer cannot be shown"))?;
+    json(StatusCode::OK, &detail)
 }
 
 async fn cancel(
-    Shared(state): Shared<AppState>,
-    ctx: Ctx,
+    state: &State,
+    ctx: &Ctx,
+    tenant: &Tenant,
     path: IdPath,
     body: Bytes,
     operation: &'static Operation,
-) -> Response {
-    let result = async {
-        let tenant = enter(&state, &ctx, operation).await?;
-        let id = policy_id(path, &ctx)?;
-        let (_, violations) = checked_body(&state, &body, operation)?;
-        reject_if_any(violations)?;
-        match state.insurance.store.change_status(
-            &state.store.webhooks,
-            Some(&tenant),
-            id,
-            InsuranceStatus::Cancelled,
-        ) {
-            None => Err(not_found(id)),
-            Some(Err(current)) => Err(Failure::bad_request(format!(
-                "insurance subscription {id} is {current} and cannot be cancelled: only a \
-                 SUBSCRIBED one can"
-            ))),
-            // Accepted: 204 and no body, although the spec draws one.
-            Some(Ok(_)) => Ok(no_content()),
-        }
+) -> Result<Response, Failure> {
+    let id = policy_id(path, ctx)?;
+    let (_, violations) = checked_body(state, &body, operation)?;
+    reject_if_any(violations)?;
+    match state.insurance.store.change_status(
+        &state.store.webhooks,
+        Some(tenant),
+        id,
+        InsuranceStatus::Cancelled,
+    ) {
+        None => Err(not_found(id)),
+        Some(Err(current)) => Err(Failure::bad_request(format!(
+            "insurance subscription {id} is {current} and cannot be cancelled: only a \
+             SUBSCRIBED one can"
+        ))),
+        // Accepted: 204 and no body, although the spec draws one.
+        Some(Ok(_)) => Ok(no_content()),
     }
-    .await;
-    ctx.respond(result)
 }
 
 /// Moves insurance subscription `id`, whoever owns it, to `status` as the insurer would
