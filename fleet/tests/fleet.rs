@@ -266,9 +266,9 @@ async fn a_fleet_on_the_shared_governor_stays_under_the_quota_and_handles_each_w
     // but never stored (its lock then expires and another replica requests it again).
     let usable = TOKEN_LIFETIME_SECS as f64 - TOKEN_MARGIN_MS as f64 / 1000.0;
     let lifetimes = (seconds as f64 / usable).ceil() as u64;
-    assert!(stats.token_requests <= lifetimes + 2, "{stats:?}");
+    // And at least one per lifetime: the fleet did replace its token as each one expired.
     assert!(
-        stats.token_requests < lifetimes * PROCESSES as u64,
+        (lifetimes..=lifetimes + 2).contains(&stats.token_requests),
         "{stats:?}"
     );
     // Every webhook event handled once, though the sandbox delivered each three times and
