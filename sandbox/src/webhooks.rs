@@ -3,9 +3,10 @@
 //! merchant-webhooks service does.
 //!
 //! Changes are detected in the store (every path that changes a subscription goes through it),
-//! turned into events while the store's lock is held, and queued; one background task delivers
-//! the queue in order, so a receiver sees a subscription's events in the order they happened.
-//! The API answer never waits for a delivery.
+//! turned into events while the store's lock is held, and queued; a background task per tenant
+//! delivers that tenant's events in order, so a receiver sees a subscription's events in the
+//! order they happened, and a receiver that is slow or down delays no other tenant's. The API
+//! answer never waits for a delivery.
 
 use super::lifecycle::{CancellationStatus, Status, Subscription};
 use super::random;
@@ -199,9 +200,9 @@ impl Hub {
         all
     }
 
-    /// Starts the delivery task on the current runtime: each event is delivered `copies` times
-    /// (at least once), each copy retried as `retry` says. It ends once the hub is dropped
-    /// and the queue is drained.
+    /// Starts the deliveries on the current runtime: each event is delivered `copies` times
+    /// (at least once), each copy retried as `retry` says, by its tenant's lane. They end once
+    /// the hub is dropped and the queues are drained.
     pub(crate) fn start(&self, retry: WebhookRetry, copies: u32) -> Result<(), String> {
         if copies == 0 {
             return Err("webhook copies must be at least 1".into());
@@ -215,14 +216,16 @@ impl Hub {
             return Err("webhook deliveries already started".into());
         }
         tokio::spawn(async move {
-            // One task, one delivery at a time: events reach each receiver in order. The
-            // copies of one event follow each other, each retried until acknowledged on its
-            // own: the duplicates an at-least-once sender makes when an acknowledgement is
-            // lost, which a receiver must recognise.
+            // One lane per tenant: each delivers its tenant's events one at a time, so they
+            // reach the receiver in order, and a slow or failing receiver delays only its own
+            // tenant. Lanes end once this task ends (the hub dropped) and they are drained.
+            let mut lanes: HashMap<Option<String>, mpsc::UnboundedSender<Job>> = HashMap::new();
             while let Some(job) = receiver.recv().await {
-                for copy in 1..=copies {
-                    deliver(&http, retry, &job, copy).await;
-                }
+                let lane = lanes
+                    .entry(job.merchant.clone())
+                    .or_insert_with(|| delivery_lane(http.clone(), retry, copies));
+                // A lane ends only with the runtime: then nothing is delivered anyway.
+                let _ = lane.send(job);
             }
         });
         Ok(())
@@ -382,6 +385,26 @@ fn status_code(status: Status) -> &'static str {
         Status::Aborted => "SC_SUBSCRIPTION_ABORTED",
         Status::Cancelled => "SC_SUBSCRIPTION_CANCELLED",
     }
+}
+
+/// A task delivering the jobs sent to it in order: each event `copies` times, one copy after
+/// the other, each retried as `retry` says until acknowledged. The copies of one event are
+/// the duplicates an at-least-once sender makes when an acknowledgement is lost, which a
+/// receiver must recognise.
+fn delivery_lane(
+    http: reqwest::Client,
+    retry: WebhookRetry,
+    copies: u32,
+) -> mpsc::UnboundedSender<Job> {
+    let (sender, mut jobs) = mpsc::unbounded_channel::<Job>();
+    tokio::spawn(async move {
+        while let Some(job) = jobs.recv().await {
+            for copy in 1..=copies {
+                deliver(&http, retry, &job, copy).await;
+            }
+        }
+    });
+    sender
 }
 
 /// Delivers one copy (counted from 1) of an event, retrying as configured. Signed afresh on

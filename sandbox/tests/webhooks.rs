@@ -308,6 +308,47 @@ async fn psp_tenant_deliveries_name_the_merchant() {
 }
 
 #[tokio::test]
+async fn a_failing_receiver_delays_no_other_tenant_s_deliveries() {
+    let secrets = ReceiverSecrets::secret_header("shared").with_signature_key(SIGNING_KEY);
+    let (down_url, down) = receiver(secrets.clone()).await;
+    let (up_url, up) = receiver(secrets.clone()).await;
+    // SHOP-DOWN answers 500 to everything, and the sandbox retries for 50 s.
+    down.seen.lock().unwrap().fail_next = usize::MAX;
+    let sandbox = Sandbox::builder()
+        .webhook_retry(WebhookRetry {
+            retries: 1000,
+            delay: Duration::from_millis(50),
+        })
+        .start()
+        .await
+        .unwrap();
+    sandbox
+        .set_webhook(Some("SHOP-DOWN"), &down_url, secrets.clone())
+        .unwrap();
+    sandbox
+        .set_webhook(Some("SHOP-UP"), &up_url, secrets)
+        .unwrap();
+    let psp = sandbox.psp_client().unwrap();
+    // Queued first, SHOP-DOWN's event would hold SHOP-UP's back for the whole 50 s.
+    open(
+        &psp.for_merchant("SHOP-DOWN").unwrap(),
+        "ORDER-DOWN",
+        1100.0,
+    )
+    .await;
+    open(&psp.for_merchant("SHOP-UP").unwrap(), "ORDER-UP", 1200.0).await;
+
+    wait_for(&up, |seen| !seen.events.is_empty()).await;
+    assert_eq!(
+        codes(&up.seen.lock().unwrap().events),
+        ["SC_SUBSCRIPTION_INITIALIZED"]
+    );
+    // SHOP-DOWN's event is still being retried, on its own.
+    wait_for(&down, |seen| seen.attempts >= 3).await;
+    assert!(down.seen.lock().unwrap().events.is_empty());
+}
+
+#[tokio::test]
 async fn a_receiver_with_another_key_rejects_every_attempt() {
     let (url, hook) =
         receiver(ReceiverSecrets::api_key(API_KEY).with_signature_key("not-the-key")).await;
