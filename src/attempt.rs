@@ -194,7 +194,8 @@ impl<'a> Call<'a> {
         if let Some(quota) = &self.inner.quota {
             if !quota.try_take_now(self.lane) {
                 let deadline = Instant::now() + timeout;
-                if let Err(throttled) = quota.take(self.lane, deadline).await {
+                // Boxed, as the other waits below: rare, and every call's future stays small.
+                if let Err(throttled) = Box::pin(quota.take(self.lane, deadline)).await {
                     return Attempted::Refused(Error::Throttled(throttled));
                 }
                 timeout = deadline.saturating_duration_since(Instant::now());
@@ -203,7 +204,7 @@ impl<'a> Call<'a> {
         // A cached token costs no wait (and no future is made for the slow path).
         let (token, limit) = match self.inner.token.fresh() {
             Some(token) => (token, timeout),
-            None => match self.fetch_token(timeout).await {
+            None => match Box::pin(self.fetch_token(timeout)).await {
                 Ok(token) => token,
                 Err(error) => return Attempted::Refused(error),
             },
@@ -227,7 +228,7 @@ impl<'a> Call<'a> {
             if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
                 if let Some(quota) = &self.inner.quota {
                     let asked = retry::retry_after(response.headers());
-                    quota.rate_limited(asked, Instant::now() + limit).await;
+                    Box::pin(quota.rate_limited(asked, Instant::now() + limit)).await;
                 }
             }
             return Attempted::Answer { response, token };

@@ -133,7 +133,9 @@ async fn run(
                     Attempted::Answer { response, .. } if response.status().is_success() => {
                         response
                     }
-                    unsuccessful => carried(&call, unsuccessful).await,
+                    // Boxed: only error answers read a body here, and every call's future
+                    // is smaller without this one in it.
+                    unsuccessful => Box::pin(carried(&call, unsuccessful)).await,
                 };
             }
             Decision::Retry(wait) => {

@@ -69,6 +69,7 @@ pub fn report() {
     decode();
     cold_start();
     psp();
+    in_flight();
     println!("report_seconds {:.1}", started.elapsed().as_secs_f64());
 }
 
@@ -293,5 +294,36 @@ fn psp() {
     println!(
         "psp_merchant_tagged_requests {}",
         server.merchant_requests() - tagged_before
+    );
+}
+
+/// What a task holds while a call is pending: the size of the call's future, made and dropped
+/// unpolled (nothing is sent).
+fn in_flight() {
+    let runtime = client_runtime();
+    let clients = runtime.block_on(Clients::new());
+    let api = clients.facade.e_financing_v1_6_6();
+    let eligible = api
+        .get_eligible_product_services()
+        .buyer_billing_country("FR")
+        .financed_amount(1500.0)
+        .send();
+    println!("future_bytes.eligible.facade {}", size_of_val(&eligible));
+    let subscribe = api
+        .initiate_credit_subscription()
+        .language("fr")
+        .body(setup().generated_request.clone())
+        .send();
+    println!("future_bytes.subscribe.facade {}", size_of_val(&subscribe));
+    let eligible = clients.handwritten.eligible();
+    println!(
+        "future_bytes.eligible.handwritten {}",
+        size_of_val(&eligible)
+    );
+    let request = setup().handwritten_request.clone();
+    let subscribe = clients.handwritten.subscribe(&request);
+    println!(
+        "future_bytes.subscribe.handwritten {}",
+        size_of_val(&subscribe)
     );
 }
